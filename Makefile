@@ -1,0 +1,37 @@
+# Two commands set everything up on a fresh machine with Python >= 3.11:
+#   make run    virtualenv, dependencies, SQLite database, demo data, server on 127.0.0.1:$PORT
+#   make test   the whole test suite
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+DEMO_ENV := DJANGO_DEBUG=1
+
+.PHONY: run test venv demo messages lint bench
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: venv
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py load_demo
+
+run: demo
+	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: venv
+	$(PY) -m pytest
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Re-extract and compile the Chinese catalogue after changing user-facing strings.
+messages: venv
+	$(DEMO_ENV) $(PY) manage.py makemessages -l zh_Hans --no-location -i '.venv/*' -i 'bench/*' -i 'tests/*'
+	$(DEMO_ENV) $(PY) manage.py compilemessages -l zh_Hans

@@ -1,0 +1,15 @@
+"""Settings for the test suite: production settings with a throwaway key and fast hashing."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
+
+from config.settings import *  # noqa: E402, F403
+
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    # The manifest storage needs collectstatic first; tests serve the source files.
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SECURE_SSL_REDIRECT = False

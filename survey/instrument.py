@@ -1,0 +1,163 @@
+"""The survey instrument: its sections and items, named by the codes of the data dictionary.
+
+Item codes are the field names of `Report` (and, for the institution's identity, of
+`Institution`), so forms, importers, exports and metrics all speak the same names.
+"""
+
+from dataclasses import dataclass
+from functools import cache
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from departments.models import Institution
+from equipment.models import EquipmentSection
+from survey.sections.education import EducationSection
+from survey.sections.examinations import ExaminationsSection
+from survey.sections.in_vitro import InVitroSection
+from survey.sections.opinions import OpinionsSection
+from survey.sections.personnel import PersonnelSection
+from survey.sections.radiopharmaceuticals import RadiopharmaceuticalsSection
+from survey.sections.research import ResearchSection
+from survey.sections.services import ServicesSection
+from survey.sections.therapy import TherapySection
+
+COUNT, FLAG, CHOICE, TEXT = "count", "flag", "choice", "text"
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    model: type | None
+
+
+SECTIONS = (
+    Section("institution", _("Institution"), None),
+    Section("services", _("Services provided"), ServicesSection),
+    Section("equipment", _("Equipment"), EquipmentSection),
+    Section("examinations", _("Examinations"), ExaminationsSection),
+    Section("radiopharmaceuticals", _("Radiopharmaceuticals"), RadiopharmaceuticalsSection),
+    Section("therapy", _("Radionuclide therapy"), TherapySection),
+    Section("in_vitro", _("In vitro analysis"), InVitroSection),
+    Section("personnel", _("Personnel"), PersonnelSection),
+    Section("education", _("Education"), EducationSection),
+    Section("research", _("Research"), ResearchSection),
+    Section("opinions", _("Opinions"), OpinionsSection),
+)
+SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
+
+# The institution's identity lives in the registry; the rest of its section is per report.
+IDENTITY_FIELDS = {
+    "inst_code": "code",
+    "inst_name": "name_en",
+    "inst_name_zh": "name_zh",
+    "province": "province",
+}
+PROFILE_ITEMS = ("ownership", "tier", "dept_affiliation")
+
+GROUPS = {
+    group: codes
+    for section in SECTIONS
+    if section.model is not None
+    for group, codes in getattr(section.model, "GROUPS", {}).items()
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    section: str
+    kind: str
+    field: models.Field
+
+    @property
+    def label(self):
+        return self.field.verbose_name
+
+    @property
+    def on_report(self):
+        return self.code not in IDENTITY_FIELDS
+
+
+def kind_of(field):
+    if isinstance(field, models.ForeignKey) or field.choices:
+        return CHOICE
+    if isinstance(field, models.BooleanField):
+        return FLAG
+    if isinstance(field, models.PositiveIntegerField):
+        return COUNT
+    return TEXT
+
+
+@cache
+def items():
+    """Every item of the instrument, in the order of the data dictionary."""
+    from survey.models import Report
+
+    result = [
+        Item(code, "institution", kind_of(field), field)
+        for code, field in (
+            (code, Institution._meta.get_field(name)) for code, name in IDENTITY_FIELDS.items()
+        )
+    ]
+    result += [
+        Item(code, "institution", CHOICE, Report._meta.get_field(code)) for code in PROFILE_ITEMS
+    ]
+    for section in SECTIONS[1:]:
+        for field in section.model._meta.fields:
+            result.append(Item(field.name, section.key, kind_of(field), field))
+    return tuple(result)
+
+
+@cache
+def items_by_code():
+    return {item.code: item for item in items()}
+
+
+def item_codes():
+    return [item.code for item in items()]
+
+
+def section_items(section_key):
+    return [item for item in items() if item.section == section_key]
+
+
+def label(code):
+    """The item's label in the active language (a group total's own name for groups)."""
+    item = items_by_code().get(code)
+    return item.label if item else GROUP_LABELS.get(code, code)
+
+
+GROUP_LABELS = {
+    "eq_positron_total": _("Positron imaging units"),
+    "eq_single_photon_total": _("Single-photon imaging units"),
+    "eq_organ_function_total": _("Organ function equipment"),
+    "eq_small_animal_total": _("Small-animal imaging equipment"),
+    "eq_owner_total": _("Imaging units by owning department"),
+    "exam_pet_total": _("PET or PET/CT examinations"),
+    "exam_petmri_total": _("PET/MRI examinations"),
+    "exam_sp_total": _("Single-photon imaging examinations"),
+    "exam_coin_total": _("Coincidence imaging examinations"),
+    "exam_sa_total": _("Small-animal imaging cases"),
+    "tx_total": _("Treatments"),
+    "staff_total": _("Staff by role"),
+    "title_total": _("Staff by professional title"),
+    "degree_total": _("Staff by education"),
+}
+
+
+def values_of(report):
+    """Every item of `report` by code; None where not reported."""
+    institution = report.institution
+    values = {
+        "inst_code": institution.code,
+        "inst_name": institution.name_en,
+        "inst_name_zh": institution.name_zh,
+        "province": institution.province_id,
+    }
+    for item in items():
+        if item.on_report:
+            values[item.code] = getattr(report, item.code)
+    # Blank text and choices are stored as "", but mean the same as a blank count.
+    return {code: None if value == "" else value for code, value in values.items()}

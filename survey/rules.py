@@ -1,0 +1,232 @@
+"""The cross-item rules of the data dictionary, over a report's values by item code.
+
+One implementation serves the model, the forms and the importer. A rule reads None as
+"not reported" and only judges what was reported.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from survey.instrument import GROUPS, IDENTITY_FIELDS, label
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A broken rule: the items involved (the first is where to show it) and a message.
+
+    A problem that is not `blocking` is a data-quality warning: the filer may keep the
+    values if they explain them.
+    """
+
+    items: tuple[str, ...]
+    message: str
+    blocking: bool = True
+
+    @property
+    def item(self):
+        return self.items[0]
+
+
+def group_total(values, group):
+    """The sum of a group's reported items, or None when none of them was reported."""
+    reported = [values.get(code) for code in GROUPS[group] if values.get(code) is not None]
+    return sum(reported) if reported else None
+
+
+def _is_yes(value):
+    return value is True
+
+
+def _positive(value):
+    return value is not None and value > 0
+
+
+def check(values: Mapping):
+    """Every problem with these values: a list of `Problem`, empty when all rules hold."""
+    problems = []
+    for rule in RULES:
+        problems.extend(rule(values))
+    return problems
+
+
+def raise_for_problems(values):
+    """Raise a ValidationError naming each field with a blocking problem."""
+    errors = {}
+    for problem in check(values):
+        if problem.blocking:
+            key = "__all__" if problem.item in IDENTITY_FIELDS else problem.item
+            errors.setdefault(key, []).append(problem.message)
+    if errors:
+        raise ValidationError(errors)
+
+
+def institution_has_a_name(values):
+    if not (values.get("inst_name") or values.get("inst_name_zh")):
+        yield Problem(
+            ("inst_name", "inst_name_zh"),
+            _("Give the institution's name in Chinese or in English."),
+        )
+
+
+def therapy_clinic_and_ward_need_therapy(values):
+    for code in ("svc_therapy_outpatient", "svc_therapy_ward"):
+        if _is_yes(values.get(code)) and not _is_yes(values.get("svc_therapy")):
+            yield Problem(
+                (code, "svc_therapy"),
+                _("“%(item)s” is only possible when “%(service)s” is yes.")
+                % {"item": label(code), "service": label("svc_therapy")},
+            )
+
+
+def therapy_ward_needs_beds(values):
+    if _is_yes(values.get("svc_therapy_ward")) and not _positive(values.get("therapy_beds")):
+        yield Problem(
+            ("therapy_beds", "svc_therapy_ward"),
+            _("A therapy ward needs “%(beds)s” above 0.") % {"beds": label("therapy_beds")},
+        )
+
+
+def owners_account_for_every_imaging_unit(values):
+    owners = group_total(values, "eq_owner_total")
+    if owners is None:
+        return
+    imaging = (group_total(values, "eq_positron_total") or 0) + (
+        group_total(values, "eq_single_photon_total") or 0
+    )
+    if owners != imaging:
+        yield Problem(
+            GROUPS["eq_owner_total"],
+            _(
+                "Imaging units by owning department add up to %(owners)s, but there are "
+                "%(imaging)s positron and single-photon imaging units."
+            )
+            % {"owners": owners, "imaging": imaging},
+        )
+
+
+def _examinations_need_equipment(group, has_equipment, equipment_label):
+    def rule(values):
+        examinations = group_total(values, group)
+        if _positive(examinations) and not has_equipment(values):
+            yield Problem(
+                GROUPS[group],
+                _(
+                    "%(exams)s examinations of “%(group)s” are reported without any "
+                    "%(equipment)s: check the equipment section or explain in a note."
+                )
+                % {"exams": examinations, "group": label(group), "equipment": equipment_label},
+                blocking=False,
+            )
+
+    return rule
+
+
+def positron_drugs_need_positron_use(values):
+    for code in ("rp_f18", "rp_ga68", "rp_c11", "rp_n13"):
+        if _is_yes(values.get(code)) and not _is_yes(values.get("rp_positron")):
+            yield Problem(
+                (code, "rp_positron"),
+                _("“%(item)s” needs “%(positron)s” to be yes.")
+                % {"item": label(code), "positron": label("rp_positron")},
+            )
+
+
+def in_vitro_items_need_the_service(values):
+    if _is_yes(values.get("svc_in_vitro")):
+        return
+    if _positive(values.get("iv_samples")):
+        yield Problem(
+            ("iv_samples", "svc_in_vitro"),
+            _("In vitro samples are reported, but “%(service)s” is not yes.")
+            % {"service": label("svc_in_vitro")},
+        )
+    for code in ("iv_internal_qc", "iv_eqa_national", "iv_eqa_provincial", "iv_cnas_auditors"):
+        if _is_yes(values.get(code)):
+            yield Problem(
+                (code, "svc_in_vitro"),
+                _("“%(item)s” needs “%(service)s” to be yes.")
+                % {"item": label(code), "service": label("svc_in_vitro")},
+            )
+
+
+def tests_at_least_samples(values):
+    samples, tests = values.get("iv_samples"), values.get("iv_tests")
+    if samples is not None and tests is not None and tests < samples:
+        yield Problem(
+            ("iv_tests", "iv_samples"),
+            _("Tests performed (%(tests)s) cannot be fewer than samples tested (%(samples)s).")
+            % {"tests": tests, "samples": samples},
+        )
+
+
+def staff_breakdowns_agree(values):
+    totals = {
+        group: group_total(values, group)
+        for group in ("staff_total", "title_total", "degree_total")
+    }
+    reported = {group: total for group, total in totals.items() if total is not None}
+    if len(set(reported.values())) <= 1:
+        return
+    # Blame the breakdown that disagrees with the other two; by role when none agree.
+    odd_one_out = "staff_total"
+    for group in reported:
+        others = [total for other, total in reported.items() if other != group]
+        if len(others) == 2 and others[0] == others[1]:
+            odd_one_out = group
+    first_item = GROUPS[odd_one_out][0]
+    yield Problem(
+        (first_item,) + tuple(GROUPS[g][0] for g in reported if g != odd_one_out),
+        _(
+            "Staff must add up to the same number three ways: by role %(staff)s, by "
+            "professional title %(title)s, by education %(degree)s."
+        )
+        % {
+            "staff": _shown(totals["staff_total"]),
+            "title": _shown(totals["title_total"]),
+            "degree": _shown(totals["degree_total"]),
+        },
+    )
+
+
+def _shown(total):
+    return "—" if total is None else total
+
+
+def suggestions_not_too_long(values):
+    text = values.get("op_suggestions") or ""
+    if len(text) > 2000:
+        yield Problem(
+            ("op_suggestions",),
+            _("Opinions and suggestions are limited to 2000 characters (%(n)s given).")
+            % {"n": len(text)},
+        )
+
+
+RULES = (
+    institution_has_a_name,
+    therapy_clinic_and_ward_need_therapy,
+    therapy_ward_needs_beds,
+    owners_account_for_every_imaging_unit,
+    _examinations_need_equipment(
+        "exam_pet_total",
+        lambda v: _positive(v.get("eq_pet_ct")),
+        gettext_lazy("PET or PET/CT units"),
+    ),
+    _examinations_need_equipment(
+        "exam_petmri_total", lambda v: _positive(v.get("eq_pet_mri")), gettext_lazy("PET/MRI units")
+    ),
+    _examinations_need_equipment(
+        "exam_sp_total",
+        lambda v: _positive(group_total(v, "eq_single_photon_total")),
+        gettext_lazy("single-photon imaging units"),
+    ),
+    positron_drugs_need_positron_use,
+    in_vitro_items_need_the_service,
+    tests_at_least_samples,
+    staff_breakdowns_agree,
+    suggestions_not_too_long,
+)

@@ -1,0 +1,22 @@
+"""Section 'opinions': what the department sees as limiting its development."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from survey.fields import flag_field
+
+
+class OpinionsSection(models.Model):
+    op_lack_specialists = flag_field(
+        _("Development limited by a lack of nuclear medicine specialists")
+    )
+    op_regional_economy = flag_field(_("Development limited by regional economic factors"))
+    op_more_research_support = flag_field(
+        _("Clinical research should be popularised and supported more")
+    )
+    op_suggestions = models.TextField(
+        _("Other opinions and suggestions (free text)"), max_length=2000, blank=True
+    )
+
+    class Meta:
+        abstract = True

@@ -1,0 +1,33 @@
+"""Section 'research': research output of the survey year."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from survey.fields import RESEARCH_MAX, count_field
+
+
+class ResearchSection(models.Model):
+    res_papers_sci = count_field(
+        _("SCI-indexed papers published in the year"), maximum=RESEARCH_MAX
+    )
+    res_papers_core = count_field(
+        _("Chinese core-journal papers published in the year"), maximum=RESEARCH_MAX
+    )
+    res_grants_national = count_field(
+        _("National-level research grants held (e.g. NSFC)"), maximum=RESEARCH_MAX
+    )
+    res_grants_provincial = count_field(
+        _("Provincial or ministerial grants held"), maximum=RESEARCH_MAX
+    )
+    res_patents_applied = count_field(
+        _("Invention patents applied for in the year"), maximum=RESEARCH_MAX
+    )
+    res_patents_granted = count_field(
+        _("Invention patents granted in the year"), maximum=RESEARCH_MAX
+    )
+    res_awards = count_field(
+        _("Science and technology awards received in the year"), maximum=RESEARCH_MAX
+    )
+
+    class Meta:
+        abstract = True

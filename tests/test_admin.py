@@ -1,0 +1,56 @@
+"""The admin lists and edits the registry and the reports."""
+
+import pytest
+from django.urls import reverse
+
+
+@pytest.fixture
+def admin_client(client, django_user_model):
+    admin = django_user_model.objects.create_superuser("admin", "admin@example.org", "x")
+    client.force_login(admin)
+    return client
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "admin:departments_institution_changelist",
+        "admin:departments_province_changelist",
+        "admin:survey_report_changelist",
+        "admin:survey_cycle_changelist",
+    ],
+)
+def test_changelists_render(admin_client, make_report, url):
+    make_report()
+    assert admin_client.get(reverse(url)).status_code == 200
+
+
+def test_reports_filter_by_province_tier_cycle_and_status(admin_client, make_report):
+    make_report(tier="tertiary_top")
+    page = admin_client.get(
+        reverse("admin:survey_report_changelist"),
+        {"cycle__year__exact": 2023, "status__exact": "draft", "tier__exact": "tertiary_top",
+         "institution__province__code__exact": "51", "q": "T51"},
+    )
+    assert page.status_code == 200
+    assert "T510001" in page.content.decode()
+
+
+def test_the_report_page_shows_every_section(admin_client, make_report):
+    report = make_report()
+    page = admin_client.get(reverse("admin:survey_report_change", args=[report.pk]))
+    assert page.status_code == 200
+    assert "eq_pet_ct" in page.content.decode() and "op_suggestions" in page.content.decode()
+
+
+def test_a_rule_breaking_report_is_refused_by_the_admin(admin_client, make_report):
+    report = make_report()
+    form = {
+        "institution": report.institution.pk, "cycle": 2023, "status": "draft",
+        "iv_samples": "100", "iv_tests": "5",
+        "equipment_units-TOTAL_FORMS": "0", "equipment_units-INITIAL_FORMS": "0",
+    }
+    page = admin_client.post(reverse("admin:survey_report_change", args=[report.pk]), form)
+    assert page.status_code == 200
+    report.refresh_from_db()
+    assert report.iv_samples is None
