@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from departments.models import Institution, Province
+from departments.services import load_provinces
 from survey.models import Cycle, Report
 
 CONTRACT = Path(__file__).resolve().parent.parent / "fixtures" / "survey"
@@ -12,6 +13,14 @@ CONTRACT = Path(__file__).resolve().parent.parent / "fixtures" / "survey"
 def read_dictionary():
     with (CONTRACT / "data-dictionary.csv").open(encoding="utf-8") as f:
         return list(csv.DictReader(f))
+
+
+@pytest.fixture(autouse=True)
+def provinces(django_db_setup, django_db_blocker):
+    """The 31 provinces of the data migration, reloaded after a browser test's flush."""
+    with django_db_blocker.unblock():
+        if not Province.objects.exists():
+            load_provinces(Province)
 
 
 @pytest.fixture
@@ -31,11 +40,11 @@ def make_report(cycle_2023, sichuan):
 
     def make(cycle=None, institution=None, **values):
         institution = institution or Institution.objects.create(
-            code=f"T51{next(serial):04d}", name_zh="测试医院", name_en="Test Hospital",
+            code=f"T51{next(serial):04d}",
+            name_zh="测试医院",
+            name_en="Test Hospital",
             province=sichuan,
         )
-        return Report.objects.create(
-            institution=institution, cycle=cycle or cycle_2023, **values
-        )
+        return Report.objects.create(institution=institution, cycle=cycle or cycle_2023, **values)
 
     return make

@@ -29,8 +29,13 @@ def test_reports_filter_by_province_tier_cycle_and_status(admin_client, make_rep
     make_report(tier="tertiary_top")
     page = admin_client.get(
         reverse("admin:survey_report_changelist"),
-        {"cycle__year__exact": 2023, "status__exact": "draft", "tier__exact": "tertiary_top",
-         "institution__province__code__exact": "51", "q": "T51"},
+        {
+            "cycle__year__exact": 2023,
+            "status__exact": "draft",
+            "tier__exact": "tertiary_top",
+            "institution__province__code__exact": "51",
+            "q": "T51",
+        },
     )
     assert page.status_code == 200
     assert "T510001" in page.content.decode()
@@ -46,9 +51,13 @@ def test_the_report_page_shows_every_section(admin_client, make_report):
 def test_a_rule_breaking_report_is_refused_by_the_admin(admin_client, make_report):
     report = make_report()
     form = {
-        "institution": report.institution.pk, "cycle": 2023, "status": "draft",
-        "iv_samples": "100", "iv_tests": "5",
-        "equipment_units-TOTAL_FORMS": "0", "equipment_units-INITIAL_FORMS": "0",
+        "institution": report.institution.pk,
+        "cycle": 2023,
+        "status": "draft",
+        "iv_samples": "100",
+        "iv_tests": "5",
+        "equipment_units-TOTAL_FORMS": "0",
+        "equipment_units-INITIAL_FORMS": "0",
     }
     page = admin_client.post(reverse("admin:survey_report_change", args=[report.pk]), form)
     assert page.status_code == 200

@@ -42,7 +42,8 @@ def test_every_group_has_a_label_in_both_languages():
 
 
 @pytest.mark.parametrize(
-    "row", [r for r in DICTIONARY if r["kind"] == "choice" and r["code"] != "province"],
+    "row",
+    [r for r in DICTIONARY if r["kind"] == "choice" and r["code"] != "province"],
     ids=lambda row: row["code"],
 )
 def test_choice_items_offer_exactly_the_listed_values(row):

@@ -32,8 +32,13 @@ def test_one_report_per_institution_and_cycle(make_report):
 
 @pytest.mark.parametrize(
     ("item", "value"),
-    [("eq_pet_ct", 1_001), ("exam_pet_tumor", 10_000_001), ("staff_nurses", 10_001),
-     ("iv_tests", 500_000_001), ("eq_spect", -1)],
+    [
+        ("eq_pet_ct", 1_001),
+        ("exam_pet_tumor", 10_000_001),
+        ("staff_nurses", 10_001),
+        ("iv_tests", 500_000_001),
+        ("eq_spect", -1),
+    ],
 )
 def test_counts_outside_their_bounds_are_refused(make_report, item, value):
     report = make_report()

@@ -27,8 +27,11 @@ def test_the_language_switch_turns_the_site_english(client):
 
 def test_compiled_catalogue_matches_its_source():
     locale = settings.BASE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES"
-    source = {(e.msgid, e.msgstr) for e in polib.pofile(locale / "django.po")
-              if e.translated() and not e.obsolete}
+    source = {
+        (e.msgid, e.msgstr)
+        for e in polib.pofile(locale / "django.po")
+        if e.translated() and not e.obsolete
+    }
     compiled = {(e.msgid, e.msgstr) for e in polib.mofile(locale / "django.mo") if e.msgid}
     assert source == compiled, "run `make messages` and commit locale/"
 

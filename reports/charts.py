@@ -1,0 +1,113 @@
+"""Plotly figures for the dashboards, built in Python and drawn by our own copy of plotly.js."""
+
+import json
+
+import plotly.graph_objects as go
+from django.utils.translation import gettext as _
+
+FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", sans-serif'
+CURRENT, BEFORE, PANEL = "#0b5cad", "#9fb3c8", "#e08a00"
+
+
+def plain(text):
+    """A label plotly.js will not read as HTML: it interprets tags even when entity-escaped."""
+    return str(text).replace("<", "‹").replace(">", "›")
+
+
+def _layout(title, height):
+    return go.Layout(
+        title={"text": plain(title), "x": 0, "font": {"size": 15}} if title else None,
+        template="none",
+        font={"family": FONT, "size": 12},
+        height=height,
+        margin={"l": 10, "r": 20, "t": 40, "b": 30},
+        barmode="group",
+        legend={"orientation": "h", "y": -0.08},
+        yaxis={"automargin": True, "autorange": "reversed"},
+        xaxis={"automargin": True, "separatethousands": True, "gridcolor": "#e4e7eb"},
+    )
+
+
+def bar_figure(rows, *, year, baseline=None):
+    """Horizontal bars of each row's value, beside its baseline value when there is one.
+
+    Untitled: the panel's heading names it.
+    """
+    labels = [plain(row.label) for row in rows]
+    traces = [
+        go.Bar(
+            y=labels,
+            x=[row.value for row in rows],
+            orientation="h",
+            name=str(year),
+            marker_color=CURRENT,
+        )
+    ]
+    if baseline and any(row.baseline is not None for row in rows):
+        traces.append(
+            go.Bar(
+                y=labels,
+                x=[row.baseline for row in rows],
+                orientation="h",
+                name=str(baseline),
+                marker_color=BEFORE,
+            )
+        )
+    return go.Figure(traces, _layout(None, 60 + 26 * len(rows) * len(traces)))
+
+
+def growth_figure(rows, *, year, baseline):
+    """Growth of the headline figures: all reporting institutions beside the matched panel."""
+    labels = [plain(row.label) for row in rows]
+    figure = go.Figure(
+        [
+            go.Bar(
+                y=labels,
+                x=[row.growth_pct for row in rows],
+                orientation="h",
+                name=_("all reporting institutions"),
+                marker_color=CURRENT,
+            ),
+            go.Bar(
+                y=labels,
+                x=[row.panel_growth_pct for row in rows],
+                orientation="h",
+                name=_("institutions reporting in both years"),
+                marker_color=PANEL,
+            ),
+        ],
+        _layout(
+            _("Growth %(year)s over %(baseline)s, %%") % {"year": year, "baseline": baseline},
+            120 + 52 * len(rows),
+        ),
+    )
+    figure.update_xaxes(ticksuffix="%", zeroline=True, zerolinecolor="#52606d")
+    return figure
+
+
+def province_figure(title, names, values):
+    figure = go.Figure(
+        [go.Bar(x=[plain(name) for name in names], y=values, marker_color=CURRENT)],
+        _layout(title, 420),
+    )
+    figure.update_yaxes(autorange=True)
+    return figure
+
+
+def line_figure(title, years, series):
+    """One line per (label, values by year)."""
+    figure = go.Figure(
+        [
+            go.Scatter(x=[str(y) for y in years], y=values, name=plain(label), mode="lines+markers")
+            for label, values in series
+        ],
+        _layout(title, 380),
+    )
+    figure.update_yaxes(autorange=True)
+    figure.update_xaxes(type="category")
+    return figure
+
+
+def as_json_data(figure):
+    """The figure as plain data for `json_script` (plotly.js draws it in static/js/charts.js)."""
+    return json.loads(figure.to_json())

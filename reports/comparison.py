@@ -1,0 +1,39 @@
+"""All provinces side by side: the headline figures and their densities per million people."""
+
+from departments.models import Province
+from reports import metrics
+
+COMPARED = (
+    "institutions",
+    "eq_positron_total",
+    "eq_single_photon_total",
+    "eq_cyclotron",
+    "exam_pet_total",
+    "exam_sp_total",
+    "tx_total",
+    "staff_total",
+)
+
+
+def province_table(*, year):
+    """One row per province: each compared figure and its value per million residents."""
+    by_province = metrics.figures_by_province(year=year)
+    definitions = metrics.metrics()
+    rows = []
+    for province in Province.objects.all():
+        figures = by_province.get(province.code, {})
+        row = {"province": province, "population_millions": province.population_millions}
+        for code in COMPARED:
+            figure = figures.get(code)
+            value = figure.value if figure else None
+            row[code] = value
+            row[f"{code}_per_million"] = metrics.per_million(value, province.population_millions)
+        row["cells"] = [(row[code], row[f"{code}_per_million"]) for code in COMPARED]
+        rows.append(row)
+    return {
+        "columns": [(code, definitions[code].label) for code in COMPARED],
+        "rows": rows,
+        "rows_by_density": sorted(
+            rows, key=lambda row: row["eq_positron_total_per_million"] or 0, reverse=True
+        ),
+    }

@@ -1,0 +1,383 @@
+"""The figures of the national report, computed in the database.
+
+A metric is a national or provincial figure for one survey year (fixtures/survey/README.md).
+Every metric is defined once here as database aggregates, so one query gives every figure of
+a scope whatever the number of institutions, and one grouped query gives every province.
+Dashboards, exports, the `survey_aggregates` command and the generated report all read them
+through `figures`, `figures_by_province` and `compare`.
+"""
+
+from dataclasses import dataclass
+from functools import cache, reduce
+from operator import or_
+
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from departments.models import TERTIARY_TIERS, DeptAffiliation, Ownership, Province, Tier
+from survey import instrument
+from survey.instrument import COUNT, FLAG, GROUPS
+from survey.models import Report
+from survey.sections.radiopharmaceuticals import LICENSE_CLASS_III, LicenseClass
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A figure: how to compute its value and how many institutions reported what it needs.
+
+    `parts` marks a group total, the sum of its items' values (None when none was reported).
+    `base` names the metric a share of this one is taken against.
+    """
+
+    code: str
+    label: str
+    section: str
+    value: object = None
+    reported: object = None
+    parts: tuple[str, ...] = ()
+    base: str | None = None
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: int | None
+    n_reporting: int
+
+
+@dataclass(frozen=True)
+class Comparison:
+    value: int | None
+    baseline: int | None
+    growth_pct: float | None
+    n_reporting: int
+    baseline_n_reporting: int | None = None
+
+
+def _any(codes, lookup):
+    return reduce(or_, (Q(**{f"{code}{lookup}": value}) for code, value in codes))
+
+
+def _any_positive(*codes):
+    return _any([(code, 0) for code in codes], "__gt")
+
+
+def _any_reported(*codes):
+    return _any([(code, False) for code in codes], "__isnull")
+
+
+def _institutions(condition):
+    return Count("pk", filter=condition)
+
+
+def _choice_metrics(code, prefix, choices, section):
+    reported = _institutions(~Q(**{code: ""}))
+    return [
+        Metric(
+            f"{prefix}{value}",
+            label,
+            section,
+            _institutions(Q(**{code: value})),
+            reported,
+            base="institutions",
+        )
+        for value, label in choices
+    ]
+
+
+# Some yes/no items are asked of a subset: their share is of that subset, as in the report.
+FLAG_BASES = {
+    "svc_therapy_outpatient": "inst_svc_therapy",
+    "svc_therapy_ward": "inst_svc_therapy",
+    "in_vitro": "inst_in_vitro",
+}
+
+
+def _base_of(code):
+    for group, parts in GROUPS.items():
+        if code in parts:
+            return group
+    return None
+
+
+@cache
+def metrics():
+    """Every metric, by code, in the order of the report."""
+    tx_items = GROUPS["tx_total"]
+    positron = ("eq_pet_ct", "eq_pet_mri")
+    result = [
+        Metric(
+            "institutions", _("Reporting institutions"), "institution", Count("pk"), Count("pk")
+        ),
+        *_choice_metrics("ownership", "inst_", Ownership.choices, "institution"),
+        *_choice_metrics(
+            "tier", "inst_", [(Tier.TERTIARY_TOP, Tier.TERTIARY_TOP.label)], "institution"
+        ),
+        Metric(
+            "inst_tertiary",
+            _("Tertiary hospitals"),
+            "institution",
+            _institutions(Q(tier__in=TERTIARY_TIERS)),
+            _institutions(~Q(tier="")),
+            base="institutions",
+        ),
+        Metric(
+            "inst_secondary",
+            Tier.SECONDARY.label,
+            "institution",
+            _institutions(Q(tier=Tier.SECONDARY)),
+            _institutions(~Q(tier="")),
+            base="institutions",
+        ),
+        Metric(
+            "inst_tier_other",
+            _("Other hospital levels"),
+            "institution",
+            _institutions(Q(tier=Tier.OTHER)),
+            _institutions(~Q(tier="")),
+            base="institutions",
+        ),
+        *_choice_metrics(
+            "dept_affiliation", "inst_affiliation_", DeptAffiliation.choices, "institution"
+        ),
+        *_choice_metrics(
+            "license_class", "inst_license_", LicenseClass.choices, "radiopharmaceuticals"
+        ),
+        Metric(
+            "inst_license_III",
+            _("Class III (A and B)"),
+            "radiopharmaceuticals",
+            _institutions(Q(license_class__in=LICENSE_CLASS_III)),
+            _institutions(~Q(license_class="")),
+            base="institutions",
+        ),
+    ]
+    for item in instrument.items():
+        if item.kind == FLAG:
+            result.append(
+                Metric(
+                    f"inst_{item.code}",
+                    item.label,
+                    item.section,
+                    _institutions(Q(**{item.code: True})),
+                    Count(item.code),
+                    base=FLAG_BASES.get(item.code, FLAG_BASES.get(item.section, "institutions")),
+                )
+            )
+        elif item.kind == COUNT:
+            result.append(
+                Metric(
+                    item.code,
+                    item.label,
+                    item.section,
+                    Sum(item.code),
+                    Count(item.code),
+                    base=_base_of(item.code),
+                )
+            )
+    for group, parts in GROUPS.items():
+        result.append(
+            Metric(
+                group,
+                instrument.label(group),
+                instrument.items_by_code()[parts[0]].section,
+                reported=_institutions(_any_reported(*parts)),
+                parts=parts,
+            )
+        )
+    derived = [
+        (
+            "inst_with_positron_equipment",
+            _("Institutions with positron imaging equipment"),
+            "equipment",
+            _any_positive(*positron),
+            positron,
+            "institutions",
+        ),
+        (
+            "inst_with_positron_equipment_tertiary",
+            _("Of those, tertiary hospitals"),
+            "equipment",
+            _any_positive(*positron) & Q(tier__in=TERTIARY_TIERS),
+            positron,
+            "inst_with_positron_equipment",
+        ),
+        (
+            "inst_with_cyclotron",
+            _("Institutions with a cyclotron"),
+            "equipment",
+            _any_positive("eq_cyclotron"),
+            ("eq_cyclotron",),
+            "institutions",
+        ),
+        (
+            "inst_therapy",
+            _("Institutions performing radionuclide therapy"),
+            "therapy",
+            _any_positive(*tx_items),
+            tx_items,
+            "institutions",
+        ),
+        (
+            "inst_therapy_i131",
+            _("Institutions giving 131I therapy"),
+            "therapy",
+            _any_positive("tx_i131_graves", "tx_i131_thyroid"),
+            ("tx_i131_graves", "tx_i131_thyroid"),
+            "inst_therapy",
+        ),
+        (
+            "inst_therapy_bone",
+            _("Institutions treating bone metastases (89Sr)"),
+            "therapy",
+            _any_positive("tx_sr89_bone"),
+            ("tx_sr89_bone",),
+            "inst_therapy",
+        ),
+        (
+            "inst_therapy_plaster",
+            _("Institutions giving applicator (plaster) therapy"),
+            "therapy",
+            _any_positive("tx_sr90_y90_applicator", "tx_p32_patch"),
+            ("tx_sr90_y90_applicator", "tx_p32_patch"),
+            "inst_therapy",
+        ),
+        (
+            "inst_therapy_yunke",
+            _("Institutions giving 99Tc-MDP (Yunke) therapy"),
+            "therapy",
+            _any_positive("tx_tc99_mdp"),
+            ("tx_tc99_mdp",),
+            "inst_therapy",
+        ),
+        (
+            "inst_in_vitro",
+            _("Institutions reporting in vitro samples"),
+            "in_vitro",
+            _any_positive("iv_samples"),
+            ("iv_samples",),
+            "institutions",
+        ),
+    ]
+    for code, label, section, condition, behind, base in derived:
+        result.append(
+            Metric(
+                code,
+                label,
+                section,
+                _institutions(condition),
+                _institutions(_any_reported(*behind)),
+                base=base,
+            )
+        )
+    return {metric.code: metric for metric in result}
+
+
+# Aliases must not be field names, or later aggregates would read them instead of the field.
+def _aggregates():
+    expressions = {}
+    for code, metric in metrics().items():
+        if metric.value is not None:
+            expressions[f"value_{code}"] = metric.value
+        expressions[f"reported_{code}"] = metric.reported
+    return expressions
+
+
+def _figures_from_row(row):
+    values = {}
+    for code, metric in metrics().items():
+        if metric.parts:
+            parts = [values[part].value for part in metric.parts]
+            reported = [part for part in parts if part is not None]
+            value = sum(reported) if reported else None
+        else:
+            value = row[f"value_{code}"]
+        values[code] = Figure(value, row[f"reported_{code}"])
+    return values
+
+
+def reports_of(*, year, province=None, panel_with=None):
+    """The reports behind a scope's figures.
+
+    `panel_with` restricts them to the matched panel: institutions that also reported in
+    that other year.
+    """
+    reports = Report.objects.for_year(year)
+    if province is not None:
+        reports = reports.in_province(province)
+    if panel_with is not None:
+        reports = reports.filter(
+            institution__in=Report.objects.for_year(panel_with).values("institution")
+        )
+    return reports
+
+
+def figures(*, year, province=None, panel_with=None):
+    """Every metric of one year, nationally or for one province code: {code: Figure}."""
+    row = reports_of(year=year, province=province, panel_with=panel_with).aggregate(**_aggregates())
+    return _figures_from_row(row)
+
+
+def figures_by_province(*, year):
+    """Every metric of one year for each province with reports: {province code: {code: Figure}}."""
+    rows = (
+        Report.objects.for_year(year)
+        .values("institution__province")
+        .order_by("institution__province")
+        .annotate(**_aggregates())
+    )
+    return {row["institution__province"]: _figures_from_row(row) for row in rows}
+
+
+def growth_pct(value, baseline):
+    if value is None or not baseline:
+        return None
+    return 100 * (value - baseline) / baseline
+
+
+def compare(*, year, baseline=None, province=None, panel=False):
+    """Every metric of `year` beside the `baseline` year's: {code: Comparison}.
+
+    With `panel`, both years count only institutions that reported in both, so that growth
+    is not confused with a rise in respondents.
+    """
+    current = figures(
+        year=year, province=province, panel_with=baseline if panel and baseline else None
+    )
+    before = (
+        figures(year=baseline, province=province, panel_with=year if panel else None)
+        if baseline
+        else {}
+    )
+    result = {}
+    for code, figure in current.items():
+        then = before.get(code)
+        result[code] = Comparison(
+            value=figure.value,
+            baseline=then.value if then else None,
+            growth_pct=growth_pct(figure.value, then.value) if then else None,
+            n_reporting=figure.n_reporting,
+            baseline_n_reporting=then.n_reporting if then else None,
+        )
+    return result
+
+
+def share_pct(values, code):
+    """`code` as a percentage of its base metric in `values` ({code: value}), or None."""
+    base = metrics()[code].base
+    if base is None or values.get(code) is None or not values.get(base):
+        return None
+    return 100 * values[code] / values[base]
+
+
+def population_millions(province=None):
+    """Resident population (end of 2023) in millions, of a province or of the nation."""
+    provinces = Province.objects.all()
+    if province is not None:
+        provinces = provinces.filter(code=province)
+    return sum(p.population_millions for p in provinces)
+
+
+def per_million(value, population):
+    if value is None or not population:
+        return None
+    return value / population

@@ -1,0 +1,166 @@
+"""The metrics engine against figures computed independently, in plain Python, from random
+reports with gaps (not reported) in them."""
+
+import random
+
+import pytest
+
+from departments.models import Institution, Province
+from reports import metrics
+from survey import instrument
+from survey.models import Cycle, Report
+
+TIERS = ["tertiary_top", "tertiary", "secondary", "other", ""]
+TX = instrument.GROUPS["tx_total"]
+
+
+def random_values(rng):
+    values = {
+        "tier": rng.choice(TIERS),
+        "ownership": rng.choice(["public", "nonpublic", ""]),
+        "license_class": rng.choice(["none", "II", "IIIA", "IIIB", "IV", ""]),
+    }
+    for item in instrument.items():
+        if not item.on_report or item.kind not in ("count", "flag"):
+            continue
+        if rng.random() < 0.15:
+            values[item.code] = None
+        elif item.kind == "count":
+            values[item.code] = rng.choice([0, 0, 1, 2, 5, 40, 1200])
+        else:
+            values[item.code] = rng.random() < 0.5
+    return values
+
+
+@pytest.fixture
+def reports(db):
+    """60 institutions in three provinces; 45 report in 2023, 40 in 2019, overlapping."""
+    rng = random.Random(20231)
+    provinces = list(Province.objects.filter(code__in=["11", "51", "54"]))
+    data = {2019: {}, 2023: {}}
+    for year in data:
+        Cycle.objects.create(year=year)
+    for n in range(60):
+        institution = Institution.objects.create(
+            code=f"R{n:03d}", name_en=f"H{n}", province=provinces[n % 3]
+        )
+        for year, reporting in ((2019, n < 40), (2023, n >= 15)):
+            if reporting:
+                values = random_values(rng)
+                Report.objects.create(institution=institution, cycle_id=year, **values)
+                data[year][institution.code] = (institution.province_id, values)
+    return data
+
+
+def expected(rows):
+    """The README's definitions, written out independently of reports.metrics."""
+
+    def total(values, codes):
+        reported = [values[c] for c in codes if values.get(c) is not None]
+        return sum(reported) if reported else None
+
+    def count(predicate):
+        return sum(1 for values in rows if predicate(values))
+
+    out = {"institutions": len(rows)}
+    for item in instrument.items():
+        if item.kind == "count" and item.on_report:
+            out[item.code] = total(
+                {"x": None} | {str(i): v[item.code] for i, v in enumerate(rows)},
+                [str(i) for i in range(len(rows))],
+            )
+        elif item.kind == "flag":
+            out[f"inst_{item.code}"] = count(lambda v, c=item.code: v[c] is True)
+    for group, codes in instrument.GROUPS.items():
+        sums = [out[c] for c in codes if out[c] is not None]
+        out[group] = sum(sums) if sums else None
+    positive = lambda v, *codes: any((v[c] or 0) > 0 for c in codes)  # noqa: E731
+    out["inst_tertiary"] = count(lambda v: v["tier"] in ("tertiary_top", "tertiary"))
+    out["inst_tertiary_top"] = count(lambda v: v["tier"] == "tertiary_top")
+    out["inst_nonpublic"] = count(lambda v: v["ownership"] == "nonpublic")
+    out["inst_license_III"] = count(lambda v: v["license_class"] in ("IIIA", "IIIB"))
+    out["inst_with_positron_equipment"] = count(lambda v: positive(v, "eq_pet_ct", "eq_pet_mri"))
+    out["inst_with_positron_equipment_tertiary"] = count(
+        lambda v: (
+            positive(v, "eq_pet_ct", "eq_pet_mri") and v["tier"] in ("tertiary_top", "tertiary")
+        )
+    )
+    out["inst_with_cyclotron"] = count(lambda v: positive(v, "eq_cyclotron"))
+    out["inst_therapy"] = count(lambda v: positive(v, *TX))
+    out["inst_therapy_i131"] = count(lambda v: positive(v, "tx_i131_graves", "tx_i131_thyroid"))
+    out["inst_therapy_plaster"] = count(
+        lambda v: positive(v, "tx_sr90_y90_applicator", "tx_p32_patch")
+    )
+    out["inst_in_vitro"] = count(lambda v: positive(v, "iv_samples"))
+    out["eq_pet_ct__n"] = count(lambda v: v["eq_pet_ct"] is not None)
+    out["tx_total__n"] = count(lambda v: any(v[c] is not None for c in TX))
+    return out
+
+
+def check(figures, rows):
+    for code, value in expected(rows).items():
+        if code.endswith("__n"):
+            assert figures[code[:-3]].n_reporting == value, code
+        else:
+            assert figures[code].value == value, code
+
+
+def test_national_figures_match_an_independent_computation(reports):
+    check(metrics.figures(year=2023), [values for _, values in reports[2023].values()])
+
+
+def test_provincial_figures_match_and_cover_every_province(reports):
+    by_province = metrics.figures_by_province(year=2019)
+    assert set(by_province) == {"11", "51", "54"}
+    for code, figures in by_province.items():
+        rows = [values for province, values in reports[2019].values() if province == code]
+        check(figures, rows)
+        check(metrics.figures(year=2019, province=code), rows)
+
+
+def test_growth_between_any_two_years_and_on_the_matched_panel(reports):
+    comparison = metrics.compare(year=2023, baseline=2019)
+    now, before = comparison["staff_total"].value, comparison["staff_total"].baseline
+    assert comparison["staff_total"].growth_pct == pytest.approx(100 * (now - before) / before)
+
+    panel = metrics.compare(year=2023, baseline=2019, panel=True)
+    both = set(reports[2023]) & set(reports[2019])
+    assert panel["institutions"].value == panel["institutions"].baseline == len(both)
+    check(
+        metrics.figures(year=2023, panel_with=2019),
+        [reports[2023][code][1] for code in sorted(both)],
+    )
+
+
+def test_nothing_reported_is_none_not_zero(db):
+    Cycle.objects.create(year=2030)
+    institution = Institution.objects.create(code="E1", name_zh="空", province_id="11")
+    Report.objects.create(institution=institution, cycle_id=2030)
+    figures = metrics.figures(year=2030)
+    assert figures["institutions"] == metrics.Figure(1, 1)
+    assert figures["eq_pet_ct"] == metrics.Figure(None, 0)
+    assert figures["tx_total"] == metrics.Figure(None, 0)
+    assert metrics.compare(year=2030, baseline=2030)["eq_pet_ct"].growth_pct is None
+
+
+@pytest.mark.parametrize("extra", [0, 30])
+def test_one_query_per_scope_whatever_the_number_of_institutions(
+    reports, extra, django_assert_num_queries
+):
+    for n in range(extra):
+        institution = Institution.objects.create(code=f"X{n}", name_en="X", province_id="51")
+        Report.objects.create(institution=institution, cycle_id=2023)
+    with django_assert_num_queries(1):
+        metrics.figures(year=2023)
+    with django_assert_num_queries(1):
+        metrics.figures_by_province(year=2023)
+    with django_assert_num_queries(2):
+        metrics.compare(year=2023, baseline=2019, panel=True)
+
+
+def test_shares_and_densities():
+    values = {"institutions": 200, "inst_svc_pet": 50, "exam_pet_tumor": 30, "exam_pet_total": 120}
+    assert metrics.share_pct(values, "inst_svc_pet") == 25
+    assert metrics.share_pct(values, "exam_pet_tumor") == 25
+    assert metrics.share_pct({"inst_svc_pet": 3, "institutions": 0}, "inst_svc_pet") is None
+    assert metrics.per_million(772, 1409.67) == pytest.approx(0.5476, abs=1e-4)
