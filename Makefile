@@ -1,5 +1,5 @@
 # Two commands set everything up on a fresh machine with Python >= 3.11:
-#   make run    virtualenv, dependencies, SQLite database, demo data, server on 127.0.0.1:$PORT
+#   make run    virtualenv, dependencies, SQLite database, server on 127.0.0.1:$PORT
 #   make test   the whole test suite
 PYTHON ?= python3
 VENV := .venv
@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEMO_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test venv demo messages lint bench
+.PHONY: run test venv migrate messages lint
 
 venv: $(VENV)/.installed
 
@@ -17,11 +17,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-demo: venv
+migrate: venv
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
-	$(DEMO_ENV) $(PY) manage.py load_demo
 
-run: demo
+run: migrate
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: venv
