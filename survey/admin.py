@@ -1,10 +1,19 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportMixin
 
 from equipment.models import EquipmentUnit
 from equipment.services import apply_unit_counts
 from survey import instrument
+from survey.exporting import download, reports_for_export
+from survey.files import FileRejected
 from survey.models import Cycle, Report
+from survey.resources import (
+    InterchangeFile,
+    SurveyConfirmImportForm,
+    SurveyImportForm,
+    SurveyResource,
+)
 
 
 @admin.register(Cycle)
@@ -34,7 +43,12 @@ def section_fieldsets():
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ImportMixin, admin.ModelAdmin):
+    resource_classes = [SurveyResource]
+    import_form_class = SurveyImportForm
+    confirm_form_class = SurveyConfirmImportForm
+    # The audit trail records imported values; per-row admin log entries would duplicate it.
+    skip_admin_log = True
     list_display = ["institution", "cycle", "status", "province", "tier", "updated_at"]
     list_filter = ["cycle", "status", "institution__province", "tier", "ownership"]
     search_fields = ["institution__code", "institution__name_zh", "institution__name_en"]
@@ -43,6 +57,7 @@ class ReportAdmin(admin.ModelAdmin):
     readonly_fields = ["submitted_at", "submitted_by", "reviewed_at", "reviewed_by"]
     fieldsets = section_fieldsets()
     inlines = [EquipmentUnitInline]
+    actions = ["export_csv", "export_xlsx"]
 
     @admin.display(description=_("province"), ordering="institution__province")
     def province(self, report):
@@ -51,3 +66,34 @@ class ReportAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         apply_unit_counts(form.instance)
+
+    @admin.action(description=_("Export selected reports as CSV (interchange format)"))
+    def export_csv(self, request, queryset):
+        return download(reports_for_export(queryset), "csv", "survey-reports")
+
+    @admin.action(description=_("Export selected reports as XLSX (interchange format)"))
+    def export_xlsx(self, request, queryset):
+        return download(reports_for_export(queryset), "xlsx", "survey-reports")
+
+    def get_import_formats(self):
+        return [InterchangeFile]
+
+    def get_import_data_kwargs(self, request, *args, form=None, **kwargs):
+        if form is not None and form.is_valid():
+            kwargs["year"] = form.cleaned_data.get("year")
+        return super().get_import_data_kwargs(request=request, form=form, **kwargs)
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["year"] = import_form.cleaned_data.get("year")
+        return initial
+
+    def add_success_message(self, result, request):
+        messages.success(request, result.summary.describe())
+
+    def add_data_read_fail_error_to_form(self, form, error):
+        if isinstance(error, FileRejected):
+            form.add_error("import_file", str(error))
+        else:
+            super().add_data_read_fail_error_to_form(form, error)

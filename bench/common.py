@@ -1,0 +1,68 @@
+"""What the benchmarks share: a scratch PostgreSQL database, child processes and their cost."""
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+DATABASE = "nmsurvey_bench"
+
+
+def bench_env(**extra):
+    return {
+        **os.environ,
+        "DATABASE_URL": f"{SERVER}/{DATABASE}",
+        "DJANGO_DEBUG": "0",
+        "SECRET_KEY": "benchmark-only-secret-key-" + "x" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        **extra,
+    }
+
+
+def fresh_database():
+    """Drop and recreate the scratch database, then migrate it (not part of any timing)."""
+    for statement in (
+        f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)",
+        f"CREATE DATABASE {DATABASE}",
+    ):
+        subprocess.run(["psql", f"{SERVER}/postgres", "-qc", statement], check=True)
+    manage("migrate", "--noinput", quiet=True)
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float
+    output: str
+
+
+def manage(*args, quiet=False):
+    """Run `manage.py` in its own process: wall time including start-up, and peak memory."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=bench_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output = process.stdout.read()
+    _pid, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{output}")
+    if not quiet:
+        print(output.strip().splitlines()[-1] if output.strip() else "", file=sys.stderr)
+    return Run(seconds, usage.ru_maxrss / 1024, output)
+
+
+def table(headings, rows):
+    widths = [max(len(str(x)) for x in column) for column in zip(headings, *rows, strict=True)]
+    for row in (headings, ["-" * w for w in widths], *rows):
+        print("  ".join(str(cell).rjust(width) for cell, width in zip(row, widths, strict=True)))

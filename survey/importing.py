@@ -1,0 +1,397 @@
+"""Importing a survey year from an interchange file: all of it, or nothing.
+
+The file is read as a stream and handled in chunks inside one transaction: each chunk is
+parsed, checked against the dictionary's rules and written while no error has been seen; after
+the first error the rest is still checked (every error is reported) but nothing more is written,
+and the transaction is rolled back. A dry run always rolls back.
+"""
+
+from dataclasses import dataclass, field
+from itertools import islice
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from departments.models import Institution
+from survey import instrument, rules
+from survey.files import open_table
+from survey.models import Cycle, Report, ReportStatus
+from survey.parsing import YEAR_COLUMN, InvalidValue, ValueParser, parse_year
+
+CHUNK_ROWS = 1000
+NAME_ITEMS = ("inst_name", "inst_name_zh")
+
+
+@dataclass(frozen=True, order=True)
+class RowError:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self):
+        return _("line %(line)s, column %(column)s: %(message)s") % {
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+@dataclass
+class RowOutcome:
+    """What importing one row did (or, in a dry run, would do) to its report."""
+
+    line: int
+    year: int
+    inst_code: str
+    action: str  # "new", "update" or "skip"
+    changes: dict = field(default_factory=dict)  # item code -> (old value, new value)
+
+
+@dataclass
+class ImportSummary:
+    years: list[int] = field(default_factory=list)
+    dry_run: bool = False
+    rows: int = 0
+    institutions_created: int = 0
+    institutions_updated: int = 0
+    reports_created: int = 0
+    reports_updated: int = 0
+    reports_unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    outcomes: list[RowOutcome] = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.errors
+
+    @property
+    def written(self):
+        return self.ok and not self.dry_run
+
+    def describe(self):
+        counts = {
+            "rows": self.rows,
+            "year": ", ".join(map(str, self.years)),
+            "new": self.reports_created,
+            "updated": self.reports_updated,
+            "unchanged": self.reports_unchanged,
+            "institutions": self.institutions_created,
+        }
+        if not self.ok:
+            return _("%(n)s errors: nothing was imported.") % {"n": len(self.errors)}
+        if self.dry_run:
+            return (
+                _(
+                    "Dry run, nothing written. %(rows)s rows for %(year)s would give %(new)s new "
+                    "reports, %(updated)s updated, %(unchanged)s unchanged; %(institutions)s new "
+                    "institutions."
+                )
+                % counts
+            )
+        return (
+            _(
+                "%(rows)s rows for %(year)s: %(new)s new reports, %(updated)s updated, "
+                "%(unchanged)s unchanged; %(institutions)s new institutions."
+            )
+            % counts
+        )
+
+
+def import_file(source, *, year=None, dry_run=False, name="", progress=None, keep_outcomes=False):
+    """Import a CSV or XLSX file (path or binary file object). Raises `FileRejected`."""
+    table = open_table(source, name=name)
+    return import_table(
+        table.header,
+        table.rows,
+        year=year,
+        dry_run=dry_run,
+        progress=progress,
+        keep_outcomes=keep_outcomes,
+    )
+
+
+def import_table(header, rows, *, year=None, dry_run=False, progress=None, keep_outcomes=False):
+    """Import rows of text cells under `header`; returns an `ImportSummary`.
+
+    `rows` yields `(line number, cells)`; `progress(n)` is called as rows are handled.
+    `keep_outcomes` keeps what happened to each row (for a preview; costs memory per row).
+    """
+    summary = ImportSummary(dry_run=dry_run)
+    columns, header_errors = _read_header(header)
+    if header_errors:
+        summary.errors = header_errors
+        return summary
+    importer = _Importer(columns, year, summary, keep_outcomes)
+    with transaction.atomic():
+        for chunk in _chunks(rows, CHUNK_ROWS):
+            importer.handle(chunk)
+            if progress:
+                progress(len(chunk))
+        importer.finish()
+        if not summary.written:
+            transaction.set_rollback(True)
+    summary.errors.sort()
+    return summary
+
+
+def _chunks(iterable, size):
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _read_header(header):
+    """Column index -> item code (or "year"), and the header's errors (line 1)."""
+    known = set(instrument.item_codes()) | {YEAR_COLUMN}
+    columns, errors, seen = {}, [], set()
+    for index, raw in enumerate(header):
+        name = raw.strip().lower()
+        if not name:
+            if raw:
+                errors.append(RowError(1, f"#{index + 1}", _("the column has no name.")))
+            continue
+        if name not in known:
+            errors.append(
+                RowError(
+                    1,
+                    raw.strip(),
+                    _(
+                        "unknown column: columns are named by the item codes of the data dictionary."
+                    ),
+                )
+            )
+        elif name in seen:
+            errors.append(RowError(1, name, _("the column appears twice.")))
+        else:
+            seen.add(name)
+            columns[index] = name
+    if "inst_code" not in seen and not errors:
+        errors.append(
+            RowError(
+                1, "inst_code", _("the column is missing: every row needs an institution code.")
+            )
+        )
+    return columns, errors
+
+
+@dataclass
+class _Row:
+    line: int
+    year: int | None
+    values: dict
+
+
+class _Importer:
+    def __init__(self, columns, year, summary, keep_outcomes):
+        self.columns = columns
+        self.year = year
+        self.summary = summary
+        self.keep_outcomes = keep_outcomes
+        self.parser = ValueParser()
+        self.report_items = [item for item in instrument.items() if item.on_report]
+        self.first_line_of = {}
+        self.cycles = {}
+
+    def handle(self, chunk):
+        parsed = [row for row in map(self._parse, chunk) if row is not None]
+        self.summary.rows += len(parsed)
+        existing = Institution.objects.in_bulk(
+            [row.values["inst_code"] for row in parsed if row.values.get("inst_code")],
+            field_name="code",
+        )
+        checked = [row for row in parsed if self._check(row, existing)]
+        # A dry run writes too, inside the transaction it rolls back, so its counts are true.
+        if self.summary.ok:
+            for year in sorted({row.year for row in checked}):
+                existing = self._write(year, [row for row in checked if row.year == year], existing)
+
+    def finish(self):
+        if not self.summary.rows and self.summary.ok:
+            self.summary.errors.append(RowError(2, "—", _("the file has no data rows.")))
+        self.summary.years = sorted(self.cycles)
+
+    def _error(self, line, column, message):
+        self.summary.errors.append(RowError(line, column, str(message)))
+
+    def _parse(self, numbered_cells):
+        line, cells = numbered_cells
+        if not any(cell.strip() for cell in cells):
+            return None
+        if len(cells) > len(self.columns) and any(
+            cell.strip() for index, cell in enumerate(cells) if index not in self.columns
+        ):
+            self._error(line, "—", _("the row has more cells than the header has columns."))
+        values, year = {}, self.year
+        for index, code in self.columns.items():
+            text = cells[index] if index < len(cells) else ""
+            try:
+                if code == YEAR_COLUMN:
+                    year = self._year(text)
+                else:
+                    values[code] = self.parser.parse(code, text)
+            except InvalidValue as error:
+                self._error(line, code, error)
+                values[code] = INVALID
+        if year is None and YEAR_COLUMN not in self.columns.values():
+            self._error(
+                line, YEAR_COLUMN, _("no survey year: give one with --year or in a “year” column.")
+            )
+        code = values.get("inst_code")
+        if code is None:
+            self._error(line, "inst_code", _("every row needs an institution code."))
+        elif code is not INVALID:
+            first_line = self.first_line_of.setdefault((year, code), line)
+            if first_line != line:
+                self._error(
+                    line,
+                    "inst_code",
+                    _("institution %(code)s appears twice in the file (also on line %(first)s).")
+                    % {"code": code, "first": first_line},
+                )
+        return _Row(line, year, values)
+
+    def _year(self, text):
+        if not text.strip():
+            if self.year is None:
+                raise InvalidValue(_("the survey year is missing."))
+            return self.year
+        year = parse_year(text)
+        if self.year is not None and year != self.year:
+            raise InvalidValue(
+                _("the year %(row)s differs from the survey year %(year)s being imported.")
+                % {"row": year, "year": self.year}
+            )
+        return year
+
+    def _check(self, row, existing):
+        """Apply the registry's identity where the file leaves it out, then the rules."""
+        values = row.values
+        if row.year is None or any(value is INVALID for value in values.values()):
+            return False
+        institution = existing.get(values["inst_code"])
+        if institution is None:
+            if not values.get("province"):
+                self._error(row.line, "province", _("a new institution needs its province."))
+                return False
+        else:
+            known = {"inst_name": institution.name_en, "inst_name_zh": institution.name_zh}
+            for code in NAME_ITEMS:
+                if not values.get(code):
+                    values[code] = known[code] or None
+        full = dict.fromkeys(instrument.item_codes()) | values
+        for problem in rules.check(full):
+            if problem.blocking:
+                column = next((c for c in problem.items if c in values), problem.item)
+                self._error(row.line, column, problem.message)
+        return True
+
+    def _cycle(self, year):
+        """The year's cycle, and whether its rows may update the registry (latest year only)."""
+        if year not in self.cycles:
+            cycle, _created = Cycle.objects.get_or_create(year=year)
+            latest = not Cycle.objects.filter(year__gt=year).exists()
+            self.cycles[year] = (cycle, latest)
+        return self.cycles[year]
+
+    def _write(self, year, rows, existing):
+        cycle, updates_registry = self._cycle(year)
+        institutions = self._write_institutions(rows, existing, updates_registry)
+        reports = {
+            report.institution_id: report
+            for report in Report.objects.filter(
+                cycle=cycle, institution__in=[institutions[r.values["inst_code"]].pk for r in rows]
+            )
+        }
+        new, changed, changed_fields = [], [], set()
+        now = timezone.now()
+        for row in rows:
+            institution = institutions[row.values["inst_code"]]
+            report = reports.get(institution.pk)
+            outcome = RowOutcome(row.line, year, institution.code, "skip")
+            if report is None:
+                report = Report(institution=institution, cycle=cycle, status=ReportStatus.ACCEPTED)
+                new.append(report)
+                outcome.action = "new"
+            for item in self.report_items:
+                value = _stored(item, row.values.get(item.code))
+                old = getattr(report, item.code)
+                if old != value:
+                    setattr(report, item.code, value)
+                    if outcome.action != "new":
+                        outcome.action = "update"
+                        outcome.changes[item.code] = (old, value)
+                        changed_fields.add(item.code)
+            if outcome.action == "update":
+                report.updated_at = now
+                changed.append(report)
+            self._count(outcome)
+        Report.objects.bulk_create(new)
+        if changed:
+            Report.objects.bulk_update(changed, [*sorted(changed_fields), "updated_at"])
+        return institutions
+
+    def _count(self, outcome):
+        attribute = {
+            "new": "reports_created",
+            "update": "reports_updated",
+            "skip": "reports_unchanged",
+        }[outcome.action]
+        setattr(self.summary, attribute, getattr(self.summary, attribute) + 1)
+        if self.keep_outcomes:
+            self.summary.outcomes.append(outcome)
+
+    def _write_institutions(self, rows, existing, updates_registry):
+        """Create new institutions; update known ones only from the latest survey year."""
+        created, updated = [], []
+        result = dict(existing)
+        for row in rows:
+            values = row.values
+            institution = result.get(values["inst_code"])
+            if institution is None:
+                institution = Institution(code=values["inst_code"])
+                created.append(institution)
+                result[institution.code] = institution
+                _apply_identity(institution, values, replace_blank=True)
+            elif updates_registry and _apply_identity(institution, values):
+                updated.append(institution)
+        Institution.objects.bulk_create(created)
+        if updated:
+            Institution.objects.bulk_update(updated, REGISTRY_FIELDS)
+        self.summary.institutions_created += len(created)
+        self.summary.institutions_updated += len(updated)
+        return result
+
+
+INVALID = object()
+REGISTRY_FIELDS = ["name_en", "name_zh", "province", *instrument.PROFILE_ITEMS]
+IDENTITY_ATTRIBUTES = {
+    "inst_name": "name_en",
+    "inst_name_zh": "name_zh",
+    "province": "province_id",
+    **{code: code for code in instrument.PROFILE_ITEMS},
+}
+
+
+def _apply_identity(institution, values, replace_blank=False):
+    """Copy the file's names, province and classification; True if anything changed.
+
+    A blank cell leaves a known institution's value as it is.
+    """
+    changed = False
+    for code, attribute in IDENTITY_ATTRIBUTES.items():
+        value = values.get(code)
+        if value is None and not replace_blank:
+            continue
+        value = value if value is not None else ""
+        if getattr(institution, attribute) != value:
+            setattr(institution, attribute, value)
+            changed = True
+    return changed
+
+
+def _stored(item, value):
+    """Blank choices and text are stored as "", blank counts and flags as NULL."""
+    if value is None and item.kind in (instrument.CHOICE, instrument.TEXT):
+        return ""
+    return value

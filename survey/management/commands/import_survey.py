@@ -1,0 +1,57 @@
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from tqdm import tqdm
+
+from survey.files import FileRejected, open_table
+from survey.importing import import_table
+
+
+class Command(BaseCommand):
+    help = (
+        "Import one survey year from a CSV or XLSX file in the interchange format. "
+        "All or nothing: any error means nothing is written, and every error is listed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="a .csv (UTF-8 or GB18030) or .xlsx file")
+        parser.add_argument(
+            "--year", type=int, help="the survey year (else the file's year column)"
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check everything, write nothing"
+        )
+        parser.add_argument(
+            "--language", default="en", choices=["en", "zh-hans"], help="language of the messages"
+        )
+
+    def handle(self, *args, language, **options):
+        with translation.override(language):
+            self.import_survey(**options)
+
+    def import_survey(self, *, file, year, dry_run, **options):
+        try:
+            table = open_table(file)
+        except FileNotFoundError:
+            raise CommandError(f"{file}: no such file") from None
+        except FileRejected as rejected:
+            raise CommandError(f"{file}: {rejected}") from None
+        with tqdm(
+            total=table.row_count_estimate,
+            unit=" rows",
+            file=sys.stderr,
+            disable=None,
+            desc="import",
+        ) as bar:
+            try:
+                summary = import_table(
+                    table.header, table.rows, year=year, dry_run=dry_run, progress=bar.update
+                )
+            except FileRejected as rejected:
+                raise CommandError(f"{file}: {rejected}") from None
+        for error in summary.errors:
+            self.stderr.write(str(error))
+        if not summary.ok:
+            raise CommandError(summary.describe())
+        self.stdout.write(summary.describe())

@@ -1,0 +1,116 @@
+"""The admin's import (django-import-export) on top of the importer, not beside it.
+
+django-import-export supplies the upload, preview and confirm pages; reading the file, parsing,
+validating and writing are `survey.files` and `survey.importing`, as for the command line.
+"""
+
+import io
+from collections import defaultdict
+
+import tablib
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export import resources
+from import_export.formats.base_formats import Format
+from import_export.forms import ConfirmImportForm, ImportForm
+from import_export.results import Result, RowResult
+
+from survey.files import open_table
+from survey.importing import import_table
+from survey.models import Report
+
+
+class InterchangeFile(Format):
+    """A CSV (UTF-8 or GB18030) or XLSX file, read by the importer's own reader."""
+
+    def __init__(self, encoding=None):
+        # The admin offers its configured encoding; the reader detects the file's own instead.
+        self.encoding = None
+
+    def get_title(self):
+        return "csv / xlsx"
+
+    def create_dataset(self, in_stream):
+        table = open_table(io.BytesIO(in_stream))
+        dataset = tablib.Dataset(headers=table.header)
+        # tablib wants rectangular rows; the importer gets the rows exactly as read.
+        dataset.numbered_rows = list(table.rows)
+        for _line, cells in dataset.numbered_rows:
+            dataset.append((cells + [""] * len(table.header))[: len(table.header)])
+        return dataset
+
+    def is_binary(self):
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
+    def get_extension(self):
+        return "csv"
+
+    def can_import(self):
+        return True
+
+    def can_export(self):
+        return False
+
+
+YEAR_HELP = gettext_lazy("Leave blank when the file has a “year” column.")
+
+
+class SurveyImportForm(ImportForm):
+    year = forms.IntegerField(
+        label=gettext_lazy("survey year"), required=False, min_value=1980, help_text=YEAR_HELP
+    )
+
+
+class SurveyConfirmImportForm(ConfirmImportForm):
+    year = forms.IntegerField(required=False, widget=forms.HiddenInput())
+
+
+class SurveyResource(resources.ModelResource):
+    class Meta:
+        model = Report
+        fields = ()
+
+    @classmethod
+    def get_display_name(cls):
+        return _("Survey reports (interchange format)")
+
+    def import_data(self, dataset, dry_run=False, year=None, **kwargs):
+        summary = import_table(
+            dataset.headers, dataset.numbered_rows, year=year, dry_run=dry_run, keep_outcomes=True
+        )
+        return as_result(summary)
+
+
+def as_result(summary):
+    """The importer's summary as django-import-export's result, for its preview page."""
+    result = Result()
+    result.diff_headers = [_("line"), _("year"), "inst_code", _("changes")]
+    by_line = defaultdict(lambda: defaultdict(list))
+    for error in summary.errors:
+        by_line[error.line][error.column].append(error.message)
+    for line, errors in sorted(by_line.items()):
+        result.append_invalid_row(line, {_("line"): line}, ValidationError(dict(errors)))
+    for outcome in summary.outcomes:
+        row = RowResult()
+        row.import_type = outcome.action
+        row.diff = [outcome.line, outcome.year, outcome.inst_code, _describe(outcome.changes)]
+        result.append_row_result(row)
+        result.increment_row_result_total(row)
+    result.total_rows = summary.rows
+    result.summary = summary
+    return result
+
+
+def _describe(changes):
+    return "; ".join(
+        f"{code}: {_shown(old)} → {_shown(new)}" for code, (old, new) in changes.items()
+    )
+
+
+def _shown(value):
+    return "—" if value in (None, "") else str(value)
