@@ -1,5 +1,5 @@
 # Two commands set everything up on a fresh machine with Python >= 3.11:
-#   make run    virtualenv, dependencies, SQLite database, server on 127.0.0.1:$PORT
+#   make run    virtualenv, dependencies, SQLite database with the demo data, server on 127.0.0.1:$PORT
 #   make test   the whole test suite
 PYTHON ?= python3
 VENV := .venv
@@ -21,6 +21,7 @@ migrate: venv
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 
 run: migrate
+	$(DEMO_ENV) $(PY) manage.py load_demo --if-empty
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: venv

@@ -106,6 +106,13 @@ class InstitutionQuerySet(models.QuerySet):
     def in_province(self, province):
         return self.filter(province=province)
 
+    def visible_to(self, user):
+        """The institutions whose reports `user` may read (see `accounts.roles`)."""
+        from accounts.roles import scope_of
+
+        scope = scope_of(user)
+        return self.none() if scope.nothing else self.filter(scope.q(""))
+
 
 class Institution(models.Model):
     """A hospital with a nuclear-medicine department; it exists across survey years.

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from reports import metrics
+from reports import metrics, privacy
 from survey.instrument import GROUPS
 
 
@@ -58,11 +58,13 @@ class _Writer:
         )
 
 
-def write(*, year, baseline=None, province=None):
+def write(*, year, baseline=None, province=None, suppress=False):
     """The brief report as sections of paragraphs."""
     comparison = metrics.compare(
         year=year, baseline=baseline, province=province.code if province else None
     )
+    if suppress:
+        comparison = privacy.suppressed(comparison)
     w = _Writer(comparison, baseline)
     where = province.name if province else _("nationwide")
     return [

@@ -1,7 +1,7 @@
 """All provinces side by side: the headline figures and their densities per million people."""
 
 from departments.models import Province
-from reports import metrics
+from reports import metrics, privacy
 
 COMPARED = (
     "institutions",
@@ -15,8 +15,11 @@ COMPARED = (
 )
 
 
-def province_table(*, year):
-    """One row per province: each compared figure and its value per million residents."""
+def province_table(*, year, suppress=lambda province_code: False):
+    """One row per province: each compared figure and its value per million residents.
+
+    `suppress(code)` says whether that province's small figures are blanked for this viewer.
+    """
     by_province = metrics.figures_by_province(year=year)
     definitions = metrics.metrics()
     rows = []
@@ -26,6 +29,8 @@ def province_table(*, year):
         for code in COMPARED:
             figure = figures.get(code)
             value = figure.value if figure else None
+            if figure and privacy.is_small(figure.n_reporting) and suppress(province.code):
+                value = None
             row[code] = value
             row[f"{code}_per_million"] = metrics.per_million(value, province.population_millions)
         row["cells"] = [(row[code], row[f"{code}_per_million"]) for code in COMPARED]

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from reports import metrics
+from reports import metrics, privacy
 from reports.panels import HEADLINE, PANELS, PANELS_BY_KEY, Panel
 
 
@@ -57,19 +57,24 @@ def ranks_among_provinces(by_province, province):
             reverse=True,
         )
         own = by_province.get(province, {}).get(code)
-        if own is not None and own.value is not None:
+        if own is not None and own.value is not None and not privacy.is_small(own.n_reporting):
             ranks[code] = values.index(own.value) + 1
     return ranks
 
 
-def build(*, year, baseline=None, province=None):
-    """The figures of every panel for a scope (province code or None for the nation)."""
+def build(*, year, baseline=None, province=None, suppress=False):
+    """The figures of every panel for a scope (province code or None for the nation).
+
+    With `suppress`, figures of fewer than three institutions are blanked (`reports.privacy`).
+    """
     comparison = metrics.compare(year=year, baseline=baseline, province=province)
     panel_growth = (
         metrics.compare(year=year, baseline=baseline, province=province, panel=True)
         if baseline
         else {}
     )
+    if suppress:
+        comparison, panel_growth = privacy.suppressed(comparison), privacy.suppressed(panel_growth)
     population = metrics.population_millions(province)
     by_province = metrics.figures_by_province(year=year) if province else {}
     ranks = ranks_among_provinces(by_province, province) if province else {}

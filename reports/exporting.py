@@ -4,13 +4,16 @@ import csv
 import io
 
 from reports.metrics import compare
+from reports.privacy import suppressed
 
 CSV_COLUMNS = ["metric", "value", "baseline", "growth_pct", "n_reporting"]
 
 
-def aggregates(*, year, baseline=None, province=None):
+def aggregates(*, year, baseline=None, province=None, suppress=False):
     """Every metric of a scope in the `survey_aggregates` JSON shape."""
     comparison = compare(year=year, baseline=baseline, province=province)
+    if suppress:
+        comparison = suppressed(comparison)
     return {
         "year": year,
         "baseline_year": baseline,

@@ -15,7 +15,7 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import TERTIARY_TIERS, DeptAffiliation, Ownership, Province, Tier
-from survey import instrument
+from survey import instrument, versions
 from survey.instrument import COUNT, FLAG, GROUPS
 from survey.models import Report
 from survey.sections.radiopharmaceuticals import LICENSE_CLASS_III, LicenseClass
@@ -313,19 +313,29 @@ def reports_of(*, year, province=None, panel_with=None):
 
 def figures(*, year, province=None, panel_with=None):
     """Every metric of one year, nationally or for one province code: {code: Figure}."""
-    row = reports_of(year=year, province=province, panel_with=panel_with).aggregate(**_aggregates())
-    return _figures_from_row(row)
+
+    def compute():
+        reports = reports_of(year=year, province=province, panel_with=panel_with)
+        return _figures_from_row(reports.aggregate(**_aggregates()))
+
+    return versions.cached(
+        "figures", year, province, panel_with, years=(year, panel_with), compute=compute
+    )
 
 
 def figures_by_province(*, year):
     """Every metric of one year for each province with reports: {province code: {code: Figure}}."""
-    rows = (
-        Report.objects.for_year(year)
-        .values("institution__province")
-        .order_by("institution__province")
-        .annotate(**_aggregates())
-    )
-    return {row["institution__province"]: _figures_from_row(row) for row in rows}
+
+    def compute():
+        rows = (
+            Report.objects.for_year(year)
+            .values("institution__province")
+            .order_by("institution__province")
+            .annotate(**_aggregates())
+        )
+        return {row["institution__province"]: _figures_from_row(row) for row in rows}
+
+    return versions.cached("figures-by-province", year, years=(year,), compute=compute)
 
 
 def growth_pct(value, baseline):

@@ -1,22 +1,25 @@
 import csv
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from departments.models import Institution, Province
-from reports import brief, charts, comparison, consistency, dashboard, profile
+from reports import brief, charts, comparison, consistency, dashboard, privacy, profile
 from reports.exporting import aggregates, aggregates_csv
 from reports.panels import HEADLINE
-from survey.models import Cycle
+from survey import versions
+from survey.models import Cycle, Report
 
 
 def _years(request):
     """The year shown and the baseline compared with, from the query string or the cycles."""
+    # EXISTS rather than a join: one index probe per cycle, however many reports there are.
     years = list(
-        Cycle.objects.filter(reports__isnull=False)
-        .distinct()
+        Cycle.objects.filter(Exists(Report.objects.filter(cycle=OuterRef("pk"))))
         .values_list("year", flat=True)
         .order_by("-year")
     )
@@ -42,9 +45,36 @@ def _dashboard_page(request, *, province=None):
     year, baseline, years = _years(request)
     if year is None:
         return render(request, "reports/no_data.html")
-    board = dashboard.build(
-        year=year, baseline=baseline, province=province.code if province else None
+    code = province.code if province else None
+    suppress = privacy.must_suppress(request.user, code)
+    board, panels, growth = versions.cached(
+        "dashboard",
+        year,
+        baseline,
+        code,
+        suppress,
+        get_language(),
+        years=(year, baseline),
+        compute=lambda: _dashboard_data(year, baseline, code, suppress),
     )
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "board": board,
+            "province": province,
+            "years": years,
+            "panels": panels,
+            "growth_figure": growth,
+            "suppressed": suppress,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _dashboard_data(year, baseline, province_code, suppress):
+    """The figures and chart data of a dashboard: all of its work, cached as one."""
+    board = dashboard.build(year=year, baseline=baseline, province=province_code, suppress=suppress)
     panels = [
         (
             data,
@@ -57,18 +87,7 @@ def _dashboard_page(request, *, province=None):
         if baseline
         else None
     )
-    return render(
-        request,
-        "reports/dashboard.html",
-        {
-            "board": board,
-            "province": province,
-            "years": years,
-            "panels": panels,
-            "growth_figure": growth,
-            "query": request.GET.urlencode(),
-        },
-    )
+    return board, panels, growth
 
 
 def national(request):
@@ -83,7 +102,9 @@ def provinces(request):
     year, baseline, years = _years(request)
     if year is None:
         return render(request, "reports/no_data.html")
-    table = comparison.province_table(year=year)
+    table = comparison.province_table(
+        year=year, suppress=lambda code: privacy.must_suppress(request.user, code)
+    )
     chart = charts.province_figure(
         _("Positron imaging units per million people, %(year)s") % {"year": year},
         [row["province"].name for row in table["rows_by_density"]],
@@ -103,9 +124,10 @@ def provinces(request):
 
 @login_required
 def institution(request, code):
-    institution = get_object_or_404(Institution.objects.select_related("province"), code=code)
-    if not request.user.has_perm("survey.view_report"):
-        raise Http404
+    # Scoped by role (accounts.roles): an institution outside the user's scope is a 404.
+    institution = get_object_or_404(
+        Institution.objects.visible_to(request.user).select_related("province"), code=code
+    )
     data = profile.institution_profile(institution)
     chart = charts.line_figure(
         _("Headline figures by survey year"),
@@ -132,9 +154,13 @@ def download_table(request, key):
     province = request.GET.get("province") or None
     if province and not Province.objects.filter(code=province).exists():
         raise Http404
-    header, body = dashboard.panel_table(
-        dashboard.build(year=year, baseline=baseline, province=province), key
+    board = dashboard.build(
+        year=year,
+        baseline=baseline,
+        province=province,
+        suppress=privacy.must_suppress(request.user, province),
     )
+    header, body = dashboard.panel_table(board, key)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     scope = province or "national"
     response["Content-Disposition"] = f'attachment; filename="{key}-{scope}-{year}.csv"'
@@ -154,7 +180,12 @@ def download_aggregates(request, extension):
     province = request.GET.get("province") or None
     if province and not Province.objects.filter(code=province).exists():
         raise Http404
-    document = aggregates(year=year, baseline=baseline, province=province)
+    document = aggregates(
+        year=year,
+        baseline=baseline,
+        province=province,
+        suppress=privacy.must_suppress(request.user, province),
+    )
     filename = f"aggregates-{province or 'national'}-{year}.{extension}"
     if extension == "csv":
         response = HttpResponse(aggregates_csv(document), content_type="text/csv; charset=utf-8")
@@ -170,7 +201,12 @@ def brief_report(request):
         return render(request, "reports/no_data.html")
     code = request.GET.get("province") or None
     province = get_object_or_404(Province, code=code) if code else None
-    text = brief.write(year=year, baseline=baseline, province=province)
+    text = brief.write(
+        year=year,
+        baseline=baseline,
+        province=province,
+        suppress=privacy.must_suppress(request.user, code),
+    )
     if request.GET.get("download") == "txt":
         response = HttpResponse(brief.as_text(text), content_type="text/plain; charset=utf-8")
         scope = code or "national"

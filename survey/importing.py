@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments.models import Institution
-from survey import instrument, rules
+from survey import instrument, rules, versions
 from survey.files import open_table
 from survey.models import Cycle, Report, ReportStatus
 from survey.parsing import YEAR_COLUMN, InvalidValue, ValueParser, parse_year
@@ -119,6 +119,12 @@ def import_table(header, rows, *, year=None, dry_run=False, progress=None, keep_
     """
     summary = ImportSummary(dry_run=dry_run)
     columns, header_errors = _read_header(header)
+    if year is None and YEAR_COLUMN not in columns.values() and not header_errors:
+        header_errors = [
+            RowError(
+                1, YEAR_COLUMN, _("no survey year: give one with --year or in a “year” column.")
+            )
+        ]
     if header_errors:
         summary.errors = header_errors
         return summary
@@ -233,10 +239,6 @@ class _Importer:
             except InvalidValue as error:
                 self._error(line, code, error)
                 values[code] = INVALID
-        if year is None and YEAR_COLUMN not in self.columns.values():
-            self._error(
-                line, YEAR_COLUMN, _("no survey year: give one with --year or in a “year” column.")
-            )
         code = values.get("inst_code")
         if code is None:
             self._error(line, "inst_code", _("every row needs an institution code."))
@@ -329,6 +331,8 @@ class _Importer:
         Report.objects.bulk_create(new)
         if changed:
             Report.objects.bulk_update(changed, [*sorted(changed_fields), "updated_at"])
+        if new or changed:
+            versions.changed(year)
         return institutions
 
     def _count(self, outcome):
@@ -358,6 +362,7 @@ class _Importer:
         Institution.objects.bulk_create(created)
         if updated:
             Institution.objects.bulk_update(updated, REGISTRY_FIELDS)
+            versions.changed(*Cycle.objects.values_list("year", flat=True))
         self.summary.institutions_created += len(created)
         self.summary.institutions_updated += len(updated)
         return result

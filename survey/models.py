@@ -50,12 +50,42 @@ class ReportStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
 
 
+# A reporter edits a report only in these states; submitted and accepted reports are locked.
+EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
+
+
 class ReportQuerySet(models.QuerySet):
     def for_year(self, year):
         return self.filter(cycle_id=year)
 
     def in_province(self, province_code):
         return self.filter(institution__province_id=province_code)
+
+    # Access control: every view, export and dashboard starts from one of these three.
+
+    def visible_to(self, user):
+        """The reports `user` may read: its institution's, its province's, or all by role."""
+        from accounts.roles import scope_of
+
+        scope = scope_of(user)
+        return self.none() if scope.nothing else self.filter(scope.q("institution"))
+
+    def editable_by(self, user):
+        """The reports whose values `user` may change now: a reporter's (or an admin's) draft
+        or returned reports of an open cycle."""
+        from accounts.roles import files_reports
+
+        if not files_reports(user):
+            return self.none()
+        return self.visible_to(user).filter(cycle__is_open=True, status__in=EDITABLE_STATUSES)
+
+    def reviewable_by(self, user):
+        """The submitted reports of an open cycle that `user` (coordinator, admin) may review."""
+        from accounts.roles import reviews_reports
+
+        if not reviews_reports(user):
+            return self.none()
+        return self.visible_to(user).filter(cycle__is_open=True, status=ReportStatus.SUBMITTED)
 
 
 class Report(
@@ -133,6 +163,18 @@ class Report(
         related_name="+",
         verbose_name=_("reviewed by"),
     )
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=0,
+        editable=False,
+        help_text=_("Raised by every save; a form loaded at an older version cannot save."),
+    )
+    notes = models.JSONField(
+        _("explanations of data-quality warnings"),
+        default=dict,
+        blank=True,
+        help_text=_("The filer's explanation of each warning, by warning key."),
+    )
 
     objects = ReportQuerySet.as_manager()
 
@@ -150,6 +192,20 @@ class Report(
     def __str__(self):
         return f"{self.institution} · {self.cycle_id}"
 
+    def save(self, *args, **kwargs):
+        # Optimistic locking: every save raises the version, so that a form loaded before
+        # this write is refused instead of silently overwriting it (survey.workflow.save_section).
+        self.version = (self.version or 0) + 1
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "version" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "version"]
+        super().save(*args, **kwargs)
+
+    @property
+    def is_locked(self):
+        """Whether the report's values are closed to edits, whoever asks."""
+        return not self.cycle.is_open or self.status not in EDITABLE_STATUSES
+
     def item_values(self):
         """Every item of the instrument for this report, by item code (None = not reported)."""
         from survey import instrument
@@ -160,3 +216,91 @@ class Report(
         from survey import rules
 
         rules.raise_for_problems(self.item_values())
+
+
+class ReportAction(models.TextChoices):
+    CREATE = "create", _("Started")
+    SUBMIT = "submit", _("Submitted")
+    ACCEPT = "accept", _("Accepted")
+    RETURN = "return", _("Returned for correction")
+    REOPEN = "reopen", _("Reopened")
+
+
+class ReportEvent(models.Model):
+    """One step of a report through the review workflow: who, when, from, to, and why."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="events", verbose_name=_("report")
+    )
+    action = models.CharField(_("action"), max_length=16, choices=ReportAction.choices)
+    from_status = models.CharField(
+        _("from status"), max_length=16, choices=ReportStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to status"), max_length=16, choices=ReportStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["report", "at", "id"]
+        verbose_name = _("report event")
+        verbose_name_plural = _("report events")
+
+    def __str__(self):
+        return f"{self.report} · {self.get_action_display()} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class ChangeSource(models.TextChoices):
+    FORM = "form", _("Report form")
+    IMPORT = "import", _("File import")
+    ADMIN = "admin", _("Administration")
+    SYSTEM = "system", _("Carried forward or derived")
+
+
+class ValueChange(models.Model):
+    """One item of a report changed: the audit trail (written by `survey.audit.record_changes`)."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="value_changes", verbose_name=_("report")
+    )
+    item = models.CharField(_("item code"), max_length=64)
+    old_value = models.JSONField(_("old value"), null=True, blank=True)
+    new_value = models.JSONField(_("new value"), null=True, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    source = models.CharField(_("source"), max_length=16, choices=ChangeSource.choices)
+
+    class Meta:
+        ordering = ["report", "-at", "-id"]
+        verbose_name = _("value change")
+        verbose_name_plural = _("value changes")
+        indexes = [models.Index(fields=["report", "at"])]
+
+    def __str__(self):
+        return f"{self.report} · {self.item}: {self.old_value!r} → {self.new_value!r}"
+
+    @property
+    def old_shown(self):
+        from survey.audit import shown_value
+
+        return shown_value(self.item, self.old_value)
+
+    @property
+    def new_shown(self):
+        from survey.audit import shown_value
+
+        return shown_value(self.item, self.new_value)

@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from departments.models import Institution
-from survey import instrument
+from survey import instrument, versions
 from survey.models import Cycle, Report
 
 IDENTITY = {field: code for code, field in instrument.IDENTITY_FIELDS.items()}
@@ -58,4 +58,5 @@ def replace_cycle(*, year, rows, is_open=False):
         ],
         batch_size=500,
     )
+    versions.changed(year)
     return len(rows)

@@ -1,7 +1,340 @@
-from django.shortcuts import render
+"""Hospital reporting: the report list, the report page, one page per section, the review.
 
-from survey.models import Cycle
+Every view finds reports through `Report.objects.visible_to / editable_by / reviewable_by`
+(`accounts.roles`): a report outside the user's scope is a 404.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from accounts.roles import reviews_reports, role_of, scope_of, sees_audit_trail
+from departments.models import Institution, Province
+from survey import audit, instrument, workflow
+from survey.forms import EquipmentUnitFormSet, ReviewForm, SectionForm
+from survey.models import Cycle, Report, ReportStatus
+
+PAGE_SIZE = 50
+HISTORY_ON_REPORT_PAGE = 50
 
 
 def home(request):
     return render(request, "survey/home.html", {"cycles": Cycle.objects.all()})
+
+
+def _report_or_404(user, year, code):
+    return get_object_or_404(
+        Report.objects.visible_to(user).select_related("institution__province", "cycle"),
+        cycle_id=year,
+        institution__code=code,
+    )
+
+
+def _report_url(report, name="survey:report", *extra):
+    return reverse(name, args=[report.cycle_id, report.institution.code, *extra])
+
+
+@login_required
+def reports(request):
+    """The reports the user sees (their own institution's for a reporter), filterable."""
+    user = request.user
+    found = Report.objects.visible_to(user).select_related("institution__province", "cycle")
+    year, status = request.GET.get("year", ""), request.GET.get("status", "")
+    province, query = request.GET.get("province", ""), request.GET.get("q", "").strip()
+    if year.isdigit():
+        found = found.filter(cycle_id=int(year))
+    if status in ReportStatus.values:
+        found = found.filter(status=status)
+    if province:
+        found = found.filter(institution__province_id=province)
+    if query:
+        found = found.filter(
+            Q(institution__code__icontains=query)
+            | Q(institution__name_zh__icontains=query)
+            | Q(institution__name_en__icontains=query)
+        )
+    page = Paginator(found.order_by("-cycle_id", "institution__code"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    scope = scope_of(user)
+    startable = []
+    if role_of(user) == Role.REPORTER:
+        startable = Cycle.objects.filter(is_open=True).exclude(
+            reports__institution_id=scope.institution_id
+        )
+    return render(
+        request,
+        "survey/reports.html",
+        {
+            "page": page,
+            "role": role_of(user),
+            "startable": startable,
+            "cycles": Cycle.objects.all(),
+            "statuses": ReportStatus.choices,
+            "provinces": Province.objects.all() if scope.everything else [],
+            "filters": {"year": year, "status": status, "province": province, "q": query},
+            "query": _without_page(request),
+        },
+    )
+
+
+def _without_page(request):
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@login_required
+@require_POST
+def start(request, year):
+    """Start (or open) an institution's report for an open cycle."""
+    cycle = get_object_or_404(Cycle, year=year)
+    institution = get_object_or_404(
+        Institution.objects.visible_to(request.user), code=request.POST.get("institution", "")
+    )
+    try:
+        report = workflow.start_report(institution=institution, cycle=cycle, by=request.user)
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+        return redirect("survey:reports")
+    return redirect(_report_url(report))
+
+
+@login_required
+def report(request, year, code):
+    """The report page: progress by section, the workflow steps, history and audit trail."""
+    report = _report_or_404(request.user, year, code)
+    previous = workflow.previous_report(report)
+    assessment = workflow.assess(report, previous)
+    show_audit = sees_audit_trail(request.user)
+    return render(
+        request,
+        "survey/report.html",
+        {
+            "report": report,
+            "previous": previous,
+            "assessment": assessment,
+            "actions": workflow.allowed_actions(report, request.user),
+            "editable": Report.objects.editable_by(request.user).filter(pk=report.pk).exists(),
+            "events": list(report.events.select_related("by")),
+            "explained": [
+                (warning, report.notes.get(warning.key))
+                for warning in assessment.warnings
+                if report.notes.get(warning.key)
+            ],
+            "problems": _problems(assessment),
+            "changes": audit.history(report)[:HISTORY_ON_REPORT_PAGE] if show_audit else None,
+            "review_form": ReviewForm(),
+        },
+    )
+
+
+def _problems(assessment):
+    """(message, section key, item code, "error" or "warning") of what stands in the way."""
+    by_code = instrument.items_by_code()
+    return [
+        (problem.message, by_code[problem.item].section, problem.item, kind)
+        for kind, problems in (("error", assessment.errors), ("warning", assessment.unexplained))
+        for problem in problems
+    ]
+
+
+@login_required
+def section(request, year, code, key):
+    """One section of a report: the form while it is editable, the values otherwise."""
+    report = _report_or_404(request.user, year, code)
+    section = instrument.SECTIONS_BY_KEY.get(key)
+    if section is None:
+        raise Http404
+    editable = Report.objects.editable_by(request.user).filter(pk=report.pk).exists()
+    if request.method == "POST" and not editable:
+        raise PermissionDenied(_("This report cannot be changed any more."))
+    previous = workflow.previous_report(report)
+    equipment = key == "equipment"
+    units_listed = equipment and report.equipment_units.exists()
+    data = request.POST if request.method == "POST" else None
+    form = SectionForm(data, report=report, section=section, units_listed=units_listed)
+    units = EquipmentUnitFormSet(data, instance=report, prefix="units") if equipment else None
+    assessment = workflow.assess(report, previous)
+    form.add_warnings(assessment.warnings, report.notes or {})
+    if data is not None and form.is_valid() and (units is None or units.is_valid()):
+        try:
+            workflow.save_section(
+                report,
+                values=form.item_values(),
+                notes=form.notes(),
+                version=form.cleaned_data["version"],
+                by=request.user,
+                units_formset=units,
+            )
+        except workflow.StaleVersion as stale:
+            # Keep the input; carry the current version so that saving again is deliberate.
+            messages.error(request, stale.message)
+            report = stale.report
+            data = data.copy()
+            data["version"] = report.version
+            form = SectionForm(data, report=report, section=section, units_listed=units_listed)
+            assessment = workflow.assess(report, previous)
+            form.add_warnings(assessment.warnings, report.notes or {})
+            form.is_valid()
+            form.show_conflicts(report)
+        except workflow.WorkflowError as error:
+            messages.error(request, error.message)
+            return redirect(_report_url(report))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(_next_page(request, report, section))
+    if not editable:
+        form.disable()
+    keys = [s.key for s in instrument.SECTIONS]
+    index = keys.index(key)
+    return render(
+        request,
+        "survey/section.html",
+        {
+            "report": report,
+            "section": section,
+            "form": form,
+            "blocks": form.blocks(assessment),
+            "units": units,
+            "units_listed": units_listed,
+            "editable": editable,
+            "assessment": assessment,
+            "state": assessment.section(key),
+            "previous_year": assessment.previous_year,
+            "previous_section": instrument.SECTIONS[index - 1] if index else None,
+            "next_section": instrument.SECTIONS[index + 1] if index + 1 < len(keys) else None,
+            "identity": _identity(report) if key == "institution" else None,
+            "other_lang": "en" if get_language() != "en" else "zh-hans",
+        },
+    )
+
+
+def _identity(report):
+    institution = report.institution
+    return [
+        (_("Institution code"), institution.code),
+        (_("Name (Chinese)"), institution.name_zh or "—"),
+        (_("Name (English)"), institution.name_en or "—"),
+        (_("Province"), institution.province.name),
+    ]
+
+
+def _next_page(request, report, section):
+    keys = [s.key for s in instrument.SECTIONS]
+    index = keys.index(section.key)
+    if request.POST.get("then") == "next" and index + 1 < len(keys):
+        return _report_url(report, "survey:section", keys[index + 1])
+    if request.POST.get("then") == "overview" or request.POST.get("then") == "next":
+        return _report_url(report)
+    return _report_url(report, "survey:section", section.key)
+
+
+TRANSITIONS = {
+    "submit": (workflow.submit, gettext_lazy("Report submitted for review.")),
+    "accept": (workflow.accept, gettext_lazy("Report accepted.")),
+    "return": (workflow.return_for_correction, gettext_lazy("Report returned for correction.")),
+    "reopen": (workflow.reopen, gettext_lazy("Report reopened.")),
+}
+
+
+@login_required
+@require_POST
+def transition(request, year, code, action):
+    """Submit, accept, return or reopen a report (the rules are in `survey.workflow`)."""
+    report = _report_or_404(request.user, year, code)
+    if action not in TRANSITIONS:
+        raise Http404
+    step, done = TRANSITIONS[action]
+    form = ReviewForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        step(report, by=request.user, comment=comment)
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, str(done))
+    return redirect(_report_url(report))
+
+
+@login_required
+def history(request, year, code):
+    """Every value change of a report (coordinators and admins)."""
+    report = _report_or_404(request.user, year, code)
+    if not sees_audit_trail(request.user):
+        raise Http404
+    page = Paginator(audit.history(report), 200).get_page(request.GET.get("page"))
+    return render(request, "survey/history.html", {"report": report, "page": page})
+
+
+@login_required
+def review(request):
+    """The submitted reports waiting for the user's review."""
+    if not reviews_reports(request.user):
+        raise Http404
+    waiting = (
+        Report.objects.reviewable_by(request.user)
+        .select_related("institution__province", "cycle", "submitted_by")
+        .order_by("submitted_at", "institution__code")
+    )
+    page = Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "survey/review.html", {"page": page})
+
+
+@login_required
+def filing(request):
+    """Who has filed and who has not, for the open cycle: a coordinator's province, or any."""
+    user = request.user
+    scope = scope_of(user)
+    if role_of(user) not in (Role.COORDINATOR, Role.ANALYST, Role.ADMIN):
+        raise Http404
+    cycles = list(Cycle.objects.all())
+    year = request.GET.get("year", "")
+    cycle = next((c for c in cycles if str(c.year) == year), None) or next(
+        (c for c in cycles if c.is_open), cycles[0] if cycles else None
+    )
+    if cycle is None:
+        return render(request, "survey/filing.html", {"cycle": None})
+    if scope.province_id:
+        province = Province.objects.get(code=scope.province_id)
+    else:
+        code = request.GET.get("province", "")
+        province = Province.objects.filter(code=code).first() if code else None
+    context = {
+        "cycle": cycle,
+        "cycles": cycles,
+        "province": province,
+        "provinces": Province.objects.all() if scope.everything else [],
+    }
+    if province is None:
+        names = {p.code: p for p in Province.objects.all()}
+        summary = workflow.province_summary(user=user, cycle=cycle)
+        for row in summary:
+            row["province"] = names[row["province"]]
+            row["filed"] = sum(row[s] for s in ReportStatus.values)
+            row["missing"] = row["institutions"] - row["filed"]
+        context["summary"] = summary
+    else:
+        institutions = workflow.filing_status(user=user, cycle=cycle, province=province)
+        counts = {status: 0 for status in ["none", *ReportStatus.values]}
+        for institution in institutions:
+            counts[institution.report_status or "none"] += 1
+        only = request.GET.get("status", "")
+        if only:
+            institutions = [i for i in institutions if (i.report_status or "none") == only]
+        context.update(
+            institutions=institutions,
+            counts=counts,
+            only=only,
+            statuses=ReportStatus.choices,
+        )
+    return render(request, "survey/filing.html", context)

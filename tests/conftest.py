@@ -2,6 +2,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 
 from departments.models import Institution, Province
 from departments.services import load_provinces
@@ -16,11 +17,27 @@ def read_dictionary():
 
 
 @pytest.fixture(autouse=True)
-def provinces(django_db_setup, django_db_blocker):
-    """The 31 provinces of the data migration, reloaded after a browser test's flush."""
+def provinces(request, django_db_blocker):
+    """The 31 provinces of the data migration, reloaded after a browser test's flush.
+
+    Only for tests that use the database (fault tests run their own servers and databases).
+    """
+    uses_database = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+    } & set(request.fixturenames)
+    if not uses_database:
+        return
+    request.getfixturevalue("django_db_setup")
     with django_db_blocker.unblock():
         if not Province.objects.exists():
             load_provinces(Province)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Figures are cached under data versions that a rolled-back test never renews."""
+    cache.clear()
 
 
 @pytest.fixture
@@ -48,3 +65,80 @@ def make_report(cycle_2023, sichuan):
         return Report.objects.create(institution=institution, cycle=cycle or cycle_2023, **values)
 
     return make
+
+
+# --- Accounts and hospital reporting: personas and a report that is ready to submit ---------
+
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    """A user with a role (reporter, coordinator, analyst, admin) and its scope."""
+    from accounts.models import Membership
+
+    serial = iter(range(1, 10_000))
+
+    def make(role, *, institution=None, province=None, username=None, **fields):
+        username = username or f"{role}{next(serial)}"
+        user = django_user_model.objects.create_user(
+            username, f"{username}@example.org", PASSWORD, **fields
+        )
+        Membership.objects.create(user=user, role=role, institution=institution, province=province)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def report_2023(make_report):
+    """A draft 2023 report of a Sichuan hospital (T510001), nothing reported yet."""
+    return make_report()
+
+
+@pytest.fixture
+def reporter(make_user, report_2023):
+    """Hospital staff of report_2023's institution."""
+    return make_user("reporter", institution=report_2023.institution, username="reporter")
+
+
+@pytest.fixture
+def coordinator_sichuan(make_user, sichuan):
+    return make_user("coordinator", province=sichuan, username="coordinator51")
+
+
+@pytest.fixture
+def coordinator_guangdong(make_user):
+    from departments.models import Province
+
+    return make_user("coordinator", province=Province.objects.get(code="44"), username="coord44")
+
+
+@pytest.fixture
+def analyst(make_user):
+    return make_user("analyst", username="analyst")
+
+
+@pytest.fixture
+def site_admin(make_user):
+    """An administrator by role (not a superuser)."""
+    return make_user("admin", username="siteadmin", is_staff=True)
+
+
+@pytest.fixture
+def complete_values():
+    """An answer to every required item of the instrument that breaks no rule (all zero/no)."""
+    from survey import instrument
+
+    values = {}
+    for item in instrument.items():
+        if not item.on_report or item.kind == instrument.TEXT:
+            continue
+        if item.kind == instrument.COUNT:
+            values[item.code] = 0
+        elif item.kind == instrument.FLAG:
+            values[item.code] = False
+    values.update(
+        ownership="public", tier="tertiary", dept_affiliation="independent", license_class="none"
+    )
+    return values

@@ -13,6 +13,13 @@ from reports import consistency
 from survey.models import Cycle
 
 
+@pytest.fixture(autouse=True)
+def analyst_client(client, analyst):
+    """Analysts see every figure; what others see of small provinces is in test_privacy."""
+    client.force_login(analyst)
+    return client
+
+
 @pytest.fixture
 def two_cycles(make_report, cycle_2023):
     """Three Sichuan hospitals in 2023, two of which also reported in 2019, and one in Tibet."""
@@ -132,6 +139,7 @@ def test_the_institution_profile_needs_permission_to_see_reports(
     client, two_cycles, django_user_model
 ):
     url = reverse("reports:institution", args=[two_cycles.code])
+    client.logout()
     assert client.get(url).status_code == 302
     user = django_user_model.objects.create_user("someone")
     client.force_login(user)

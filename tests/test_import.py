@@ -221,7 +221,7 @@ def test_year_option_and_year_column_must_agree():
     summary = import_file(SAMPLES / "sample-2019.csv", year=2023)
     assert len(summary.errors) == 40 and {e.column for e in summary.errors} == {"year"}
     no_year = import_bytes(csv_bytes([["inst_code", "province"], ["A1", "51"]]))
-    assert [(e.line, e.column) for e in no_year.errors] == [(2, "year")]
+    assert [(e.line, e.column) for e in no_year.errors] == [(1, "year")]
 
 
 def test_the_same_institution_twice_is_an_error_even_far_apart(monkeypatch):

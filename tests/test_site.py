@@ -50,3 +50,12 @@ def test_the_projects_copy_of_the_contract_matches_shared():
         if copy.is_file():
             original = shared / copy.relative_to(CONTRACT)
             assert original.read_bytes() == copy.read_bytes(), copy.name
+
+
+def test_the_served_plotly_js_matches_the_plotly_that_builds_the_figures():
+    from django.conf import settings
+    from plotly.offline import get_plotlyjs_version
+
+    bundle = settings.BASE_DIR / "static" / "vendor" / "plotly" / "plotly-basic.min.js"
+    header = bundle.read_text(encoding="utf-8")[:200]
+    assert f"v{get_plotlyjs_version()}\n" in header

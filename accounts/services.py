@@ -1,0 +1,257 @@
+"""Creating the platform's users in bulk from the society's list of institution contacts."""
+
+import csv
+import io
+import secrets
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordResetForm
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, Role
+from departments.models import Institution, Province
+
+CONTACT_COLUMNS = ("inst_code", "name", "email", "role", "province")
+REQUIRED_COLUMNS = ("email", "role")
+
+
+class ContactsError(Exception):
+    """The file cannot be imported; `errors` has one line per problem, nothing was written."""
+
+    def __init__(self, errors):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class ContactsResult:
+    created: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Contact:
+    line: int
+    email: str
+    name: str
+    role: str
+    institution: Institution | None
+    province: Province | None
+
+
+def decode(data: bytes):
+    """The file's text: UTF-8 (with or without BOM) first, then GB18030 as Excel saves it."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as error:
+        raise ContactsError([_("The file is neither UTF-8 nor GB18030 text.")]) from error
+
+
+def read_contacts(text):
+    """The contacts of a CSV text, validated: a list of `Contact`; raises `ContactsError`."""
+    reader = csv.DictReader(io.StringIO(text))
+    header = [(name or "").strip() for name in (reader.fieldnames or [])]
+    if not header:
+        raise ContactsError(
+            [
+                _("line 1: the file is empty; expected the columns %(columns)s.")
+                % {"columns": ", ".join(CONTACT_COLUMNS)}
+            ]
+        )
+    errors = []
+    unknown = [name for name in header if name not in CONTACT_COLUMNS]
+    if unknown:
+        errors.append(
+            _("line 1: unknown column(s) %(unknown)s; the columns are %(columns)s.")
+            % {"unknown": ", ".join(unknown), "columns": ", ".join(CONTACT_COLUMNS)}
+        )
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    if missing:
+        errors.append(_("line 1: missing column(s) %(missing)s.") % {"missing": ", ".join(missing)})
+    if errors:
+        raise ContactsError(errors)
+    reader.fieldnames = header
+
+    rows = [
+        (number, {k: (v or "").strip() for k, v in row.items() if k is not None})
+        for number, row in enumerate(reader, start=2)
+        if any((v or "").strip() for k, v in row.items() if k is not None)
+    ]
+    if not rows:
+        raise ContactsError([_("The file has a header but no contacts.")])
+    institutions = Institution.objects.in_bulk(
+        {row.get("inst_code", "") for _n, row in rows} - {""}, field_name="code"
+    )
+    provinces = list(Province.objects.all())
+    contacts, first_line_of = [], {}
+    for number, row in rows:
+        contact, row_errors = _contact(number, row, institutions, provinces)
+        email = row.get("email", "").lower()
+        if email and email in first_line_of:
+            row_errors.append(
+                _("line %(line)s: e-mail %(email)s appears twice (also on line %(first)s).")
+                % {"line": number, "email": email, "first": first_line_of[email]}
+            )
+        first_line_of.setdefault(email, number)
+        errors.extend(row_errors)
+        if contact and not row_errors:
+            contacts.append(contact)
+    if errors:
+        raise ContactsError(errors)
+    return contacts
+
+
+def _contact(number, row, institutions, provinces):
+    errors = []
+
+    def error(column, message):
+        errors.append(
+            _("line %(line)s, column %(column)s: %(message)s")
+            % {"line": number, "column": column, "message": message}
+        )
+
+    email = row.get("email", "").lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        error("email", _("“%(value)s” is not an e-mail address.") % {"value": row.get("email", "")})
+    role = row.get("role", "").lower()
+    if role not in Role.values:
+        error(
+            "role",
+            _("“%(value)s” is not a role; use one of %(roles)s.")
+            % {"value": row.get("role", ""), "roles": ", ".join(Role.values)},
+        )
+    code = row.get("inst_code", "")
+    institution = institutions.get(code) if code else None
+    if code and institution is None:
+        error("inst_code", _("no institution has the code “%(code)s”.") % {"code": code})
+    spelling = row.get("province", "")
+    province = None
+    if spelling:
+        province = next((p for p in provinces if spelling.casefold() in p.spellings()), None)
+        if province is None:
+            error("province", _("“%(value)s” is not a province.") % {"value": spelling})
+    if role == Role.REPORTER:
+        if not code:
+            error("inst_code", _("a reporter needs the code of their institution."))
+        elif institution and province and institution.province_id != province.code:
+            error(
+                "province",
+                _("institution %(code)s is in %(actual)s, not %(given)s.")
+                % {"code": code, "actual": institution.province, "given": province},
+            )
+    elif role == Role.COORDINATOR:
+        if not spelling:
+            error("province", _("a coordinator needs the province they review."))
+        if code:
+            error("inst_code", _("coordinators belong to a province: leave inst_code empty."))
+    elif role in (Role.ANALYST, Role.ADMIN) and (code or spelling):
+        error(
+            "role",
+            _("analysts and administrators are national: leave inst_code and province empty."),
+        )
+    if errors:
+        return None, errors
+    return (
+        Contact(
+            line=number,
+            email=email,
+            name=row.get("name", ""),
+            role=role,
+            institution=institution if role == Role.REPORTER else None,
+            province=province if role == Role.COORDINATOR else None,
+        ),
+        errors,
+    )
+
+
+@transaction.atomic
+def import_contacts(text, *, dry_run=False):
+    """Create or update one user per contact (username = e-mail), all or nothing.
+
+    New users get a random password that nobody knows: they choose their own through
+    "Forgot your password?" on the login page (or the e-mail of `send_password_resets`). Returns a `ContactsResult` of users by outcome; raises
+    `ContactsError` listing every bad line, and then writes nothing.
+    """
+    contacts = read_contacts(text)
+    User = get_user_model()
+    existing = {
+        user.username.lower(): user
+        for user in User.objects.filter(username__in=[c.email for c in contacts]).select_related(
+            "membership"
+        )
+    }
+    result = ContactsResult()
+    for contact in contacts:
+        user = existing.get(contact.email)
+        if user is None:
+            user = User(username=contact.email, email=contact.email, first_name=contact.name[:150])
+            # A random password nobody knows, not an unusable one: Django's password reset
+            # ignores accounts whose password is unusable.
+            user.set_password(secrets.token_urlsafe(32))
+            user.is_staff = contact.role == Role.ADMIN
+            user.save()
+            Membership.objects.create(
+                user=user,
+                role=contact.role,
+                institution=contact.institution,
+                province=contact.province,
+            )
+            result.created.append(user)
+            continue
+        changed = _update(user, contact)
+        (result.updated if changed else result.unchanged).append(user)
+    if dry_run:
+        transaction.set_rollback(True)
+    return result
+
+
+def _update(user, contact):
+    changed = False
+    wanted = {"email": contact.email, "first_name": contact.name[:150] or user.first_name}
+    if contact.role == Role.ADMIN:
+        wanted["is_staff"] = True
+    for attribute, value in wanted.items():
+        if getattr(user, attribute) != value:
+            setattr(user, attribute, value)
+            changed = True
+    if changed:
+        user.save()
+    membership = getattr(user, "membership", None) or Membership(user=user)
+    scope = {
+        "role": contact.role,
+        "institution_id": contact.institution.pk if contact.institution else None,
+        "province_id": contact.province.pk if contact.province else None,
+    }
+    if membership.pk is None or any(getattr(membership, k) != v for k, v in scope.items()):
+        for attribute, value in scope.items():
+            setattr(membership, attribute, value)
+        membership.save()
+        changed = True
+    return changed
+
+
+def send_password_resets(users, *, domain, use_https=True):
+    """E-mail each user a link to choose a password; returns how many were sent."""
+    sent = 0
+    for user in users:
+        form = PasswordResetForm({"email": user.email})
+        if form.is_valid():
+            form.save(
+                domain_override=domain,
+                use_https=use_https,
+                subject_template_name="registration/password_reset_subject.txt",
+                email_template_name="registration/password_reset_email.html",
+            )
+            sent += 1
+    return sent

@@ -1,0 +1,79 @@
+"""The audit trail of report values: who changed which item, when, from what, to what.
+
+Every writer of report values calls `record_changes` with the report's `item_values()` before
+and after its write: the report form (source "form"), the importer ("import"), the admin
+("admin"), and carrying equipment forward ("system").
+"""
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from survey import instrument
+from survey.models import ChangeSource, ValueChange
+
+
+def _stored(value):
+    """The value as JSON keeps it: numbers, booleans, text and None as they are."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if value == "":
+        return None  # blank text means "not reported", like None
+    return value
+
+
+def record_changes(report, before: Mapping, after: Mapping, user=None, source=ChangeSource.FORM):
+    """Write one `ValueChange` per item whose value differs between `before` and `after`.
+
+    `before` and `after` map item codes to values (as `Report.item_values()` gives them); an
+    item missing from one side counts as None. `user` may be None (a command-line import).
+    Returns the list of changes written (empty when nothing changed): one query at most.
+    """
+    if source not in ChangeSource.values:
+        raise ValueError(f"unknown source of change: {source!r}")
+    now = timezone.now()
+    by = user if getattr(user, "pk", None) else None
+    changes = []
+    for code in sorted(set(before) | set(after)):
+        old, new = _stored(before.get(code)), _stored(after.get(code))
+        # True == 1 in Python; a flag turning into a count is still a change.
+        if old == new and type(old) is type(new):
+            continue
+        changes.append(
+            ValueChange(
+                report=report,
+                item=code,
+                old_value=old,
+                new_value=new,
+                by=by,
+                at=now,
+                source=source,
+            )
+        )
+    return ValueChange.objects.bulk_create(changes) if changes else []
+
+
+def history(report):
+    """The report's value changes, newest first, with who made them."""
+    return report.value_changes.select_related("by").order_by("-at", "-id")
+
+
+def shown_value(code, value):
+    """An item's value as pages show it: yes/no, a choice's label, a grouped number, or —."""
+    if value is None or value == "":
+        return "—"
+    item = instrument.items_by_code().get(code)
+    if item is None:
+        return value
+    if item.kind == instrument.FLAG:
+        return _("yes") if value else _("no")
+    if item.kind == instrument.CHOICE and item.field.choices:
+        return dict(item.field.flatchoices).get(value, value)
+    if item.kind == instrument.COUNT and isinstance(value, int):
+        return f"{value:,}"  # grouped in both languages, as the page's script does
+    return value

@@ -1,0 +1,284 @@
+"""The report form: one page per section of the instrument, plus the list of equipment units.
+
+A section form turns input into item values (`item_values()`); it checks what one field can
+check (type and range, from the model fields). The cross-item rules and the data-quality
+warnings are judged on the saved report (`survey.workflow.assess`) and shown beside the fields
+they name, so that a draft can be saved while a rule is still broken.
+"""
+
+from dataclasses import dataclass, field
+
+from django import forms
+from django.forms import inlineformset_factory
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from equipment.models import EquipmentUnit
+from survey import instrument
+from survey.audit import shown_value
+from survey.instrument import COUNT, FLAG, GROUPS, TEXT
+from survey.models import Report
+
+# The unit each count is in, by item-code prefix (the first match wins).
+UNITS = (
+    ("therapy_beds", _("beds")),
+    ("eq_", _("units")),
+    ("exam_sa_", _("cases")),
+    ("exam_", _("examinations")),
+    ("tx_", _("treatments")),
+    ("iv_samples", _("samples")),
+    ("iv_tests", _("tests")),
+    ("staff_", _("people")),
+    ("title_", _("people")),
+    ("degree_", _("people")),
+    ("edu_", _("people")),
+    ("res_papers", _("papers")),
+    ("res_grants", _("grants")),
+    ("res_patents", _("patents")),
+    ("res_awards", _("awards")),
+)
+
+
+def unit_of(code):
+    """The unit a count item is in ("examinations", "people", ...), or None."""
+    return next((unit for prefix, unit in UNITS if code.startswith(prefix)), None)
+
+
+def group_of(code):
+    return next((group for group, codes in GROUPS.items() if code in codes), None)
+
+
+def shown(item, value):
+    return shown_value(item.code, value)
+
+
+class YesNoRadio(forms.RadioSelect):
+    """Yes / no / not answered as radio buttons: one tap each on a phone."""
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            attrs, choices=[("True", _("Yes")), ("False", _("No")), ("", _("Not answered"))]
+        )
+
+
+def item_formfield(item):
+    """The form field of a report item, from its model field (type and range included)."""
+    model_field = item.field
+    if item.kind == FLAG:
+        formfield = forms.NullBooleanField(required=False, widget=YesNoRadio)
+    elif item.kind == COUNT:
+        formfield = model_field.formfield()
+        # A plain form does not run the model's validators: bring the upper bound along.
+        formfield.validators.extend(
+            v for v in model_field.validators if v not in formfield.validators
+        )
+        formfield.widget.attrs.update({"inputmode": "numeric", "min": 0, "class": "count"})
+        group = group_of(item.code)
+        if group:
+            formfield.widget.attrs["data-group"] = group
+    elif item.kind == TEXT:
+        formfield = model_field.formfield(widget=forms.Textarea(attrs={"rows": 4}))
+    else:
+        formfield = model_field.formfield()
+    formfield.required = False
+    formfield.label = item.label
+    formfield.help_text = model_field.help_text
+    return formfield
+
+
+def other_language_label(item):
+    """The item's label in the language not shown, so both appear on the page."""
+    other = "en" if translation.get_language() != "en" else "zh-hans"
+    with translation.override(other):
+        text = str(item.label)
+    return text if text != str(item.label) else ""
+
+
+@dataclass
+class Row:
+    """One item on a section page: its field, last year's value and what is wrong with it."""
+
+    item: instrument.Item
+    field: forms.BoundField
+    other_label: str
+    unit: str | None
+    previous: str | None
+    errors: list = field(default_factory=list)  # messages of rules this item is named first in
+    warnings: list = field(default_factory=list)  # (QualityWarning, explanation field) pairs
+    flagged: bool = False  # named by a problem shown at another item of the section
+    conflict: str | None = None  # the value someone else saved meanwhile
+
+
+@dataclass
+class Block:
+    """Rows shown together: a group with its total (legend, total) or ungrouped items."""
+
+    group: str | None
+    rows: list
+    label: str = ""
+    total: str = "—"
+    previous_total: str | None = None
+
+
+class SectionForm(forms.Form):
+    """The items of one section of a report, with the version it was loaded at."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, data=None, *, report, section, units_listed=False, **kwargs):
+        self.report, self.section = report, section
+        self.items = [item for item in instrument.section_items(section.key) if item.on_report]
+        values = report.item_values()
+        initial = {item.code: values[item.code] for item in self.items}
+        initial["version"] = report.version
+        super().__init__(data, initial=initial, **kwargs)
+        for item in self.items:
+            self.fields[item.code] = item_formfield(item)
+            # Listed units decide the equipment counts (equipment.services.apply_unit_counts).
+            if units_listed and item.kind == COUNT:
+                self.fields[item.code].disabled = True
+        self.warnings = []
+        self.conflicts = {}
+
+    def item_values(self):
+        """The cleaned values by item code (disabled fields left out: they do not change)."""
+        return {
+            item.code: self.cleaned_data.get(item.code)
+            for item in self.items
+            if not self.fields[item.code].disabled
+        }
+
+    # -- warnings and their explanations --
+
+    def add_warnings(self, warnings, notes):
+        """A required-to-explain text field for each warning shown on this page."""
+        codes = {item.code for item in self.items}
+        self.warnings = [w for w in warnings if codes & set(w.items)]
+        for warning in self.warnings:
+            self.fields[self.note_name(warning)] = forms.CharField(
+                label=_("Explanation"),
+                required=False,
+                max_length=500,
+                initial=notes.get(warning.key, ""),
+                widget=forms.Textarea(attrs={"rows": 2, "class": "explanation"}),
+            )
+
+    @staticmethod
+    def note_name(warning):
+        return f"note_{warning.key}"
+
+    def notes(self):
+        """The explanations given, by warning key."""
+        return {w.key: self.cleaned_data.get(self.note_name(w), "") for w in self.warnings}
+
+    def disable(self):
+        for formfield in self.fields.values():
+            formfield.disabled = True
+
+    # -- what the template shows --
+
+    def current_values(self):
+        """The values on the page: the input when bound (where it parses), else the report's."""
+        values = self.report.item_values()
+        if not self.is_bound:
+            return values
+        for item in self.items:
+            formfield = self.fields[item.code]
+            if formfield.disabled:
+                continue
+            raw = self[item.code].data
+            try:
+                values[item.code] = formfield.clean(raw)
+            except forms.ValidationError:
+                values[item.code] = None
+        return values
+
+    def blocks(self, assessment):
+        """The section's rows, grouped as the dictionary's `sums_into` groups, in order."""
+        values = self.current_values()
+        previous = assessment.previous_values
+        codes = [item.code for item in self.items]
+        shown_at = {}
+        for problem in [*assessment.errors, *self.warnings]:
+            here = [code for code in problem.items if code in codes]
+            if here:
+                shown_at.setdefault(here[0], []).append(problem)
+        flagged = {
+            code for problems in shown_at.values() for problem in problems for code in problem.items
+        }
+        blocks, by_group = [], {}
+        for item in self.items:
+            problems = shown_at.get(item.code, [])
+            row = Row(
+                item=item,
+                field=self[item.code],
+                other_label=other_language_label(item),
+                unit=unit_of(item.code) if item.kind == COUNT else None,
+                previous=shown(item, previous.get(item.code)) if previous else None,
+                errors=[p.message for p in problems if p in assessment.errors],
+                warnings=[(p, self[self.note_name(p)]) for p in problems if p in self.warnings],
+                flagged=item.code in flagged and not problems,
+                conflict=self.conflicts.get(item.code),
+            )
+            group = group_of(item.code)
+            if group is None:
+                blocks.append(Block(None, [row]))
+                continue
+            if group not in by_group:
+                by_group[group] = Block(group, [], label=instrument.label(group))
+                blocks.append(by_group[group])
+            by_group[group].rows.append(row)
+        for group, block in by_group.items():
+            block.total = _total(values, group)
+            if previous:
+                block.previous_total = _total(previous, group)
+        return blocks
+
+    def show_conflicts(self, current):
+        """Note, beside each item, the value someone else saved since this form was loaded."""
+        saved = current.item_values()
+        mine = self.current_values()
+        for item in self.items:
+            if saved.get(item.code) != mine.get(item.code):
+                self.conflicts[item.code] = shown(item, saved.get(item.code))
+
+
+def _total(values, group):
+    from survey.rules import group_total
+
+    total = group_total(values, group)
+    return "—" if total is None else f"{total:,}"
+
+
+class EquipmentUnitForm(forms.ModelForm):
+    class Meta:
+        model = EquipmentUnit
+        fields = ["unit_type", "manufacturer", "model_name", "year_installed", "owner_department"]
+        widgets = {
+            "year_installed": forms.NumberInput(attrs={"inputmode": "numeric", "min": 1950}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit_type"].widget.attrs["class"] = "unit-type"
+        self.fields["owner_department"].widget.attrs["class"] = "unit-owner"
+
+
+EquipmentUnitFormSet = inlineformset_factory(
+    Report,
+    EquipmentUnit,
+    form=EquipmentUnitForm,
+    extra=1,
+    can_delete=True,
+)
+
+
+class ReviewForm(forms.Form):
+    """A reviewer's (or submitter's) comment on a workflow step."""
+
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

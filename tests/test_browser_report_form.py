@@ -1,0 +1,142 @@
+"""A reporter files a section in a real browser on a phone-sized screen: logs in, types, sees
+the group total follow the typing, saves, submits. Screenshots go to test-artifacts/."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Membership
+from departments.models import Institution
+from equipment.models import EquipmentUnit
+from survey import instrument
+from survey.models import Cycle, Report
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, PageWatch, browser_or_skip, screenshot
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = browser_or_skip()
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def almost_done(transactional_db, django_user_model, complete_values):
+    """A 2023 report complete but for its therapy section, with a 2019 report before it."""
+    Cycle.objects.create(year=2019)
+    cycle = Cycle.objects.create(year=2023, is_open=True)
+    hospital = Institution.objects.create(
+        code="510101", name_zh="四川大学华西医院", name_en="West China Hospital", province_id="51"
+    )
+    Report.objects.create(
+        institution=hospital, cycle_id=2019, therapy_beds=40, tx_i131_graves=1100, tx_other=20
+    )
+    therapy = {item.code for item in instrument.section_items("therapy")}
+    values = {code: v for code, v in complete_values.items() if code not in therapy}
+    report = Report.objects.create(
+        institution=hospital,
+        cycle=cycle,
+        **{**values, "svc_therapy": True, "svc_therapy_ward": True},
+    )
+    EquipmentUnit.objects.create(
+        report=report, unit_type="eq_spect_ct", owner_department="nm", manufacturer="GE"
+    )
+    Report.objects.filter(pk=report.pk).update(eq_spect_ct=1, eq_owner_nm=1)
+    user = django_user_model.objects.create_user(
+        "wang", "wang@example.org", PASSWORD, first_name="王医生"
+    )
+    Membership.objects.create(user=user, role="reporter", institution=hospital)
+    return report
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_reporter_fills_a_section_on_a_phone_and_submits(
+    browser, live_server, almost_done, language
+):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    watch = PageWatch(page, live_server.url)
+
+    page.goto(f"{live_server.url}{reverse('login')}")
+    page.fill("#id_username", "wang")
+    page.fill("#id_password", PASSWORD)
+    page.click("form[action$='/login/'] button[type=submit]")
+    page.wait_for_url(f"{live_server.url}{reverse('survey:reports')}")
+    screenshot(page, f"report-list-phone-{language}")
+
+    page.goto(f"{live_server.url}{reverse('survey:section', args=[2023, '510101', 'therapy'])}")
+    total = page.locator('output[data-total-for="tx_total"]')
+    assert total.inner_text() == "—"
+    page.fill("#id_therapy_beds", "45")
+    page.locator("#id_tx_i131_graves").press_sequentially("1200")
+    assert total.inner_text() == "1,200"  # follows the typing, before any save
+    page.locator("#id_tx_other").press_sequentially("34")
+    assert total.inner_text() == "1,234"
+    for code in instrument.GROUPS["tx_total"]:
+        field = page.locator(f"#id_{code}")
+        if field.input_value() == "":
+            field.fill("0")
+    # Last survey's figures are beside the fields.
+    assert "2019" in page.locator("#item-tx_i131_graves .previous").inner_text()
+    screenshot(page, f"report-section-therapy-phone-{language}")
+
+    page.click("button[name=then][value=stay]")
+    page.wait_for_load_state()
+    assert page.locator(".message.success").count() == 1
+    assert page.locator('output[data-total-for="tx_total"]').inner_text() == "1,234"
+    report = Report.objects.get(pk=almost_done.pk)
+    assert (report.therapy_beds, report.tx_i131_graves, report.tx_other) == (45, 1200, 34)
+
+    page.goto(f"{live_server.url}{reverse('survey:report', args=[2023, '510101'])}")
+    assert page.locator(".badge-complete").count() == len(instrument.SECTIONS)
+    screenshot(page, f"report-overview-phone-{language}")
+    page.click("form[action$='/do/submit/'] button[type=submit]")
+    page.wait_for_load_state()
+    assert Report.objects.get(pk=almost_done.pk).status == "submitted"
+    assert page.locator(".status-submitted").first.is_visible()
+    screenshot(page, f"report-submitted-phone-{language}")
+
+    assert watch.errors == []
+    assert watch.foreign == []
+    context.close()
+
+
+def test_equipment_units_are_added_as_rows(browser, live_server, almost_done, client):
+    context = browser.new_context(viewport=PHONE, is_mobile=True)
+    page = context.new_page()
+    watch = PageWatch(page, live_server.url)
+    page.goto(f"{live_server.url}{reverse('login')}")
+    page.fill("#id_username", "wang")
+    page.fill("#id_password", PASSWORD)
+    page.click("form[action$='/login/'] button[type=submit]")
+    page.wait_for_url(f"{live_server.url}{reverse('survey:reports')}")
+    page.goto(f"{live_server.url}{reverse('survey:section', args=[2023, '510101', 'equipment'])}")
+    rows = page.locator("#unit-list .unit-row")
+    assert rows.count() == 2  # the listed unit and one empty row
+    page.click("#add-unit")
+    assert rows.count() == 3
+    assert page.locator("input[name=units-TOTAL_FORMS]").input_value() == "3"
+    page.select_option("#id_units-1-unit_type", "eq_pet_ct")
+    page.select_option("#id_units-1-owner_department", "nm")
+    page.select_option("#id_units-2-unit_type", "eq_pet_ct")
+    page.select_option("#id_units-2-owner_department", "imaging")
+    page.fill("#id_units-2-manufacturer", "United Imaging")
+    screenshot(page, "report-section-equipment-phone")
+    page.click("button[name=then][value=stay]")
+    page.wait_for_load_state()
+    report = Report.objects.get(pk=almost_done.pk)
+    assert (report.eq_pet_ct, report.eq_spect_ct, report.eq_owner_nm, report.eq_owner_imaging) == (
+        2,
+        1,
+        2,
+        1,
+    )
+    assert watch.errors == [] and watch.foreign == []
+    context.close()

@@ -1,0 +1,208 @@
+"""The demo survey: deterministic, valid report by report, and it reproduces the published
+2024 report figure by figure (with the report's own two inconsistencies)."""
+
+import csv
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from departments.models import Institution, Province, inst_code_validator
+from departments.services import load_provinces
+from reports.consistency import check_published, read_published
+from survey import instrument, rules
+from survey.demo import generate_demo_rows
+from survey.models import Cycle, Report
+
+PROVINCES_CSV = Path(settings.BASE_DIR) / "fixtures" / "survey" / "provinces.csv"
+# The report's own inconsistency: its printed counts give 8.6%, it prints 8.0%.
+TREATMENT_GROWTH = ("tx_total", "growth_percent_vs_2019")
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return generate_demo_rows()
+
+
+@pytest.fixture(scope="module")
+def loaded_demo(django_db_setup, django_db_blocker, demo):
+    """The demo loaded once for the module by its command, and removed afterwards."""
+    with django_db_blocker.unblock():
+        if not Province.objects.exists():
+            load_provinces(Province)
+        call_command("load_demo", stdout=io.StringIO())
+        yield
+        get_user_model().objects.filter(username__startswith="demo-").delete()
+        Report.objects.filter(cycle__in=demo).delete()
+        Cycle.objects.filter(year__in=demo).delete()
+        codes = {row["inst_code"] for rows in demo.values() for row in rows}
+        Institution.objects.filter(code__in=codes).delete()
+
+
+def rounded_like(printed, value):
+    decimals = len(printed.partition(".")[2])
+    return round(Decimal(str(value)), decimals)
+
+
+def figure_for(published_row, metrics):
+    """The figure the aggregates give for one printed row, before rounding."""
+    figure = metrics[published_row["metric"]]
+    if published_row["unit"] == "count":
+        return figure["value"] if published_row["year"] == "2023" else figure["baseline"]
+    if published_row["unit"] == "percent":
+        return 100 * figure["value"] / metrics[published_row["base"]]["value"]
+    return figure["growth_pct"]
+
+
+def test_the_aggregates_command_reproduces_every_published_figure(loaded_demo, db):
+    out = io.StringIO()
+    call_command("survey_aggregates", year=2023, baseline=2019, format="json", stdout=out)
+    metrics = json.loads(out.getvalue())["metrics"]
+    published = read_published()
+    assert len(published) > 150
+    disagreements = []
+    for row in published:
+        computed = rounded_like(row["value"], figure_for(row, metrics))
+        if (row["metric"], row["unit"]) == TREATMENT_GROWTH:
+            assert (row["value"], computed) == ("8.0", Decimal("8.6"))
+        elif computed != Decimal(row["value"]):
+            disagreements.append((row["metric"], row["year"], row["unit"], row["value"], computed))
+    assert disagreements == []
+
+
+def test_the_consistency_check_finds_only_the_reports_own_two_inconsistencies(loaded_demo, db):
+    findings = sorted(check_published(), key=lambda finding: finding.metric)
+    assert [(f.metric, f.year, f.printed, f.computed) for f in findings] == [
+        ("inst_svc_therapy / inst_therapy", 2023, "763 / 801", ""),
+        ("tx_total", 2023, "8.0", "8.63"),
+    ]
+
+
+def test_the_load_command_writes_every_demo_report(loaded_demo, db, demo):
+    for year, rows in demo.items():
+        assert Report.objects.for_year(year).count() == len(rows)
+    assert Cycle.objects.get(year=2023).is_open
+    assert not Cycle.objects.get(year=2019).is_open
+
+
+def test_every_loaded_report_passes_the_rules_without_a_warning(loaded_demo, db):
+    problems = {}
+    for report in Report.objects.select_related("institution"):
+        found = rules.check(report.item_values())
+        if found:
+            problems[(report.cycle_id, report.institution.code)] = [p.message for p in found]
+    assert problems == {}
+
+
+def test_generating_twice_gives_the_same_rows(demo):
+    assert generate_demo_rows() == demo
+
+
+def test_the_rows_do_not_depend_on_the_hash_seed(demo):
+    script = (
+        "import django, hashlib, json; django.setup(); "
+        "from survey.demo import generate_demo_rows; "
+        "print(hashlib.sha256(json.dumps(generate_demo_rows(), sort_keys=True).encode()).hexdigest())"
+    )
+    env = {
+        **os.environ,
+        "PYTHONHASHSEED": "12345",
+        "DJANGO_SETTINGS_MODULE": "config.test_settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    digest = hashlib.sha256(json.dumps(demo, sort_keys=True).encode()).hexdigest()
+    assert result.stdout.strip() == digest
+
+
+def test_every_row_gives_every_item_of_the_instrument(demo):
+    codes = set(instrument.item_codes())
+    for rows in demo.values():
+        for row in rows:
+            assert set(row) == codes
+
+
+def test_institution_codes_are_valid_unique_and_stable_across_years(demo):
+    names = {}
+    for rows in demo.values():
+        codes = [row["inst_code"] for row in rows]
+        assert len(codes) == len(set(codes))
+        for row in rows:
+            inst_code_validator(row["inst_code"])
+            # The same institution keeps its code and its names from one year to the next.
+            assert names.setdefault(row["inst_code"], (row["inst_name"], row["inst_name_zh"])) == (
+                row["inst_name"],
+                row["inst_name_zh"],
+            )
+
+
+def test_institutions_have_unique_hospital_names_in_both_languages(demo):
+    rows = demo[2019] + demo[2023]
+    for row in rows:
+        assert row["inst_name_zh"].endswith(("医院", "中心"))
+        if row["inst_name_zh"].endswith("附属第一医院"):
+            assert row["inst_name"].startswith("The First Affiliated Hospital of ")
+    identities = {(row["inst_code"], row["inst_name_zh"], row["inst_name"]) for row in rows}
+    assert len({name_zh for _, name_zh, _ in identities}) == len(identities)
+    assert len({name_en for _, _, name_en in identities}) == len(identities)
+
+
+def test_every_province_has_at_least_three_institutions_roughly_by_population(demo):
+    with PROVINCES_CSV.open(encoding="utf-8") as f:
+        population = {row["code"]: float(row["population_2023_10k"]) for row in csv.DictReader(f)}
+    per_province = Counter(row["province"] for row in demo[2023])
+    assert set(per_province) == set(population)
+    assert len(per_province) == 31
+    assert min(per_province.values()) >= 3
+    most_populous = max(population, key=population.get)
+    assert per_province.most_common(1)[0][0] == most_populous
+
+
+def test_the_baseline_is_mostly_the_same_institutions(demo):
+    codes_2019 = {row["inst_code"] for row in demo[2019]}
+    codes_2023 = {row["inst_code"] for row in demo[2023]}
+    assert 1100 <= len(codes_2019) <= 1150
+    assert len(codes_2019 & codes_2023) >= 1050
+    assert 0 < len(codes_2019 - codes_2023) < 50
+
+
+def test_equipment_services_and_drugs_go_together(demo):
+    for rows in demo.values():
+        for row in rows:
+            positron = (row["eq_pet_ct"] or 0) + (row["eq_pet_mri"] or 0)
+            if positron:
+                assert row["svc_pet"] and row["rp_f18"]
+            if row["eq_cyclotron"]:
+                assert row["eq_pet_ct"]
+            if row["rp_c11"] or row["rp_n13"]:
+                assert row["eq_cyclotron"]
+            if row["svc_coincidence"]:
+                assert row["eq_coincidence_spect_ct"]
+    cyclotron_sites = [row for row in demo[2023] if row["eq_cyclotron"]]
+    tertiary = [row for row in cyclotron_sites if row["tier"] in ("tertiary_top", "tertiary")]
+    assert len(tertiary) > 0.8 * len(cyclotron_sites)
+
+
+def test_the_2019_figures_are_smaller_where_the_report_says_they_grew(demo):
+    def total(year, codes):
+        return sum(row[code] or 0 for row in demo[year] for code in codes)
+
+    for group in ("eq_positron_total", "exam_pet_total", "staff_total", "tx_total"):
+        assert total(2019, instrument.GROUPS[group]) < total(2023, instrument.GROUPS[group])
+    assert total(2019, ["iv_samples"]) > 0

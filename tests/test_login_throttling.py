@@ -1,0 +1,42 @@
+"""Login throttling (django-axes): keyed on username and address together."""
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.usefixtures("throttling")
+
+
+@pytest.fixture
+def throttling(settings):
+    settings.AXES_ENABLED = True
+
+
+def attempt(client, username, password, address="10.0.0.1"):
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address
+    )
+
+
+def test_five_wrong_passwords_lock_that_user_on_that_address(client, analyst):
+    for _ in range(4):
+        assert attempt(client, "analyst", "wrong").status_code == 200
+    assert attempt(client, "analyst", "wrong").status_code == 429
+    locked = attempt(client, "analyst", PASSWORD)
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_colleague_at_the_same_hospital_address_can_still_log_in(client, analyst, make_user):
+    make_user("analyst", username="colleague")
+    for _ in range(5):
+        attempt(client, "analyst", "wrong")
+    response = attempt(client, "colleague", PASSWORD)
+    assert response.status_code == 302
+
+
+def test_the_same_user_from_another_address_is_not_locked(client, analyst):
+    for _ in range(5):
+        attempt(client, "analyst", "wrong")
+    assert attempt(client, "analyst", PASSWORD, address="10.0.0.2").status_code == 302
