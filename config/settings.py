@@ -124,6 +124,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # App servers keep no state of their own: sessions live in the database and, with REDIS_URL,
 # the cache (figures, dashboards, data versions) is shared by every server.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# How long figures may lag behind a change (seconds); see survey/versions.py.
+SURVEY_FIGURES_MAX_AGE = envint("SURVEY_FIGURES_MAX_AGE", 0)
 # A working day; a session left on a shared ward computer ends with the browser.
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -210,8 +212,9 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not DEBUG:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # Off only for a plain-HTTP test bench on 127.0.0.1 (bench/bench_load.py).
+    SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", True)
+    CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

@@ -1,4 +1,5 @@
 import csv
+import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef
@@ -47,13 +48,10 @@ def _dashboard_page(request, *, province=None):
         return render(request, "reports/no_data.html")
     code = province.code if province else None
     suppress = privacy.must_suppress(request.user, code)
-    board, panels, growth = versions.cached(
+    variant = (year, baseline, code, suppress, get_language())
+    board, panels, growth, computation = versions.cached(
         "dashboard",
-        year,
-        baseline,
-        code,
-        suppress,
-        get_language(),
+        *variant,
         years=(year, baseline),
         compute=lambda: _dashboard_data(year, baseline, code, suppress),
     )
@@ -67,6 +65,8 @@ def _dashboard_page(request, *, province=None):
             "panels": panels,
             "growth_figure": growth,
             "suppressed": suppress,
+            # The panels' HTML is cached too: rendering ten tables is most of a warm view.
+            "panels_key": ":".join(map(str, (*variant, computation))),
             "query": request.GET.urlencode(),
         },
     )
@@ -87,7 +87,8 @@ def _dashboard_data(year, baseline, province_code, suppress):
         if baseline
         else None
     )
-    return board, panels, growth
+    # Names this computation, so that the HTML cached from it is reused exactly as long.
+    return board, panels, growth, uuid.uuid4().hex
 
 
 def national(request):

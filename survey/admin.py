@@ -5,9 +5,10 @@ from import_export.admin import ImportMixin
 from equipment.models import EquipmentUnit
 from equipment.services import apply_unit_counts
 from survey import instrument
+from survey.audit import record_changes
 from survey.exporting import download, reports_for_export
 from survey.files import FileRejected
-from survey.models import Cycle, Report
+from survey.models import ChangeSource, Cycle, Report
 from survey.resources import (
     InterchangeFile,
     SurveyConfirmImportForm,
@@ -63,9 +64,29 @@ class ReportAdmin(ImportMixin, admin.ModelAdmin):
     def province(self, report):
         return report.institution.province
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def save_model(self, request, obj, form, change):
+        # Values as stored before this edit, kept on the report (the admin object is shared
+        # between requests) for the audit trail written once units are counted.
+        obj.values_before_edit = (
+            Report.objects.select_related("institution").get(pk=obj.pk).item_values()
+            if change
+            else {}
+        )
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         apply_unit_counts(form.instance)
+        record_changes(
+            form.instance,
+            form.instance.values_before_edit,
+            form.instance.item_values(),
+            user=request.user,
+            source=ChangeSource.ADMIN,
+        )
 
     @admin.action(description=_("Export selected reports as CSV (interchange format)"))
     def export_csv(self, request, queryset):

@@ -34,28 +34,34 @@ def record_changes(report, before: Mapping, after: Mapping, user=None, source=Ch
     item missing from one side counts as None. `user` may be None (a command-line import).
     Returns the list of changes written (empty when nothing changed): one query at most.
     """
+    return record_many([(report, before, after)], user=user, source=source)
+
+
+def record_many(entries, user=None, source=ChangeSource.FORM):
+    """`record_changes` for many `(report, before, after)` at once (an import): one query."""
     if source not in ChangeSource.values:
         raise ValueError(f"unknown source of change: {source!r}")
     now = timezone.now()
     by = user if getattr(user, "pk", None) else None
     changes = []
-    for code in sorted(set(before) | set(after)):
-        old, new = _stored(before.get(code)), _stored(after.get(code))
-        # True == 1 in Python; a flag turning into a count is still a change.
-        if old == new and type(old) is type(new):
-            continue
-        changes.append(
-            ValueChange(
-                report=report,
-                item=code,
-                old_value=old,
-                new_value=new,
-                by=by,
-                at=now,
-                source=source,
+    for report, before, after in entries:
+        for code in sorted(set(before) | set(after)):
+            old, new = _stored(before.get(code)), _stored(after.get(code))
+            # True == 1 in Python; a flag turning into a count is still a change.
+            if old == new and type(old) is type(new):
+                continue
+            changes.append(
+                ValueChange(
+                    report=report,
+                    item=code,
+                    old_value=old,
+                    new_value=new,
+                    by=by,
+                    at=now,
+                    source=source,
+                )
             )
-        )
-    return ValueChange.objects.bulk_create(changes) if changes else []
+    return ValueChange.objects.bulk_create(changes, batch_size=2000) if changes else []
 
 
 def history(report):

@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments.models import Institution
-from survey import instrument, rules, versions
+from survey import audit, instrument, rules, versions
 from survey.files import open_table
-from survey.models import Cycle, Report, ReportStatus
+from survey.models import ChangeSource, Cycle, Report, ReportStatus
 from survey.parsing import YEAR_COLUMN, InvalidValue, ValueParser, parse_year
 
 CHUNK_ROWS = 1000
@@ -98,7 +99,9 @@ class ImportSummary:
         )
 
 
-def import_file(source, *, year=None, dry_run=False, name="", progress=None, keep_outcomes=False):
+def import_file(
+    source, *, year=None, dry_run=False, name="", progress=None, keep_outcomes=False, user=None
+):
     """Import a CSV or XLSX file (path or binary file object). Raises `FileRejected`."""
     table = open_table(source, name=name)
     return import_table(
@@ -108,14 +111,18 @@ def import_file(source, *, year=None, dry_run=False, name="", progress=None, kee
         dry_run=dry_run,
         progress=progress,
         keep_outcomes=keep_outcomes,
+        user=user,
     )
 
 
-def import_table(header, rows, *, year=None, dry_run=False, progress=None, keep_outcomes=False):
+def import_table(
+    header, rows, *, year=None, dry_run=False, progress=None, keep_outcomes=False, user=None
+):
     """Import rows of text cells under `header`; returns an `ImportSummary`.
 
     `rows` yields `(line number, cells)`; `progress(n)` is called as rows are handled.
     `keep_outcomes` keeps what happened to each row (for a preview; costs memory per row).
+    Changes to existing reports go to the audit trail under `user` (None on the command line).
     """
     summary = ImportSummary(dry_run=dry_run)
     columns, header_errors = _read_header(header)
@@ -128,7 +135,7 @@ def import_table(header, rows, *, year=None, dry_run=False, progress=None, keep_
     if header_errors:
         summary.errors = header_errors
         return summary
-    importer = _Importer(columns, year, summary, keep_outcomes)
+    importer = _Importer(columns, year, summary, keep_outcomes, user)
     with transaction.atomic():
         for chunk in _chunks(rows, CHUNK_ROWS):
             importer.handle(chunk)
@@ -189,7 +196,8 @@ class _Row:
 
 
 class _Importer:
-    def __init__(self, columns, year, summary, keep_outcomes):
+    def __init__(self, columns, year, summary, keep_outcomes, user):
+        self.user = user
         self.columns = columns
         self.year = year
         self.summary = summary
@@ -305,7 +313,7 @@ class _Importer:
                 cycle=cycle, institution__in=[institutions[r.values["inst_code"]].pk for r in rows]
             )
         }
-        new, changed, changed_fields = [], [], set()
+        new, changed, changed_fields, audited = [], [], set(), []
         now = timezone.now()
         for row in rows:
             institution = institutions[row.values["inst_code"]]
@@ -326,11 +334,21 @@ class _Importer:
                         changed_fields.add(item.code)
             if outcome.action == "update":
                 report.updated_at = now
+                # Forms loaded before this import must not overwrite it (optimistic locking).
+                report.version = F("version") + 1
                 changed.append(report)
+                audited.append(
+                    (
+                        report,
+                        {code: old for code, (old, _new) in outcome.changes.items()},
+                        {code: new for code, (_old, new) in outcome.changes.items()},
+                    )
+                )
             self._count(outcome)
         Report.objects.bulk_create(new)
         if changed:
-            Report.objects.bulk_update(changed, [*sorted(changed_fields), "updated_at"])
+            Report.objects.bulk_update(changed, [*sorted(changed_fields), "updated_at", "version"])
+            audit.record_many(audited, user=self.user, source=ChangeSource.IMPORT)
         if new or changed:
             versions.changed(year)
         return institutions

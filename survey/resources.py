@@ -79,9 +79,14 @@ class SurveyResource(resources.ModelResource):
     def get_display_name(cls):
         return _("Survey reports (interchange format)")
 
-    def import_data(self, dataset, dry_run=False, year=None, **kwargs):
+    def import_data(self, dataset, dry_run=False, year=None, user=None, **kwargs):
         summary = import_table(
-            dataset.headers, dataset.numbered_rows, year=year, dry_run=dry_run, keep_outcomes=True
+            dataset.headers,
+            dataset.numbered_rows,
+            year=year,
+            dry_run=dry_run,
+            keep_outcomes=True,
+            user=user,
         )
         return as_result(summary)
 

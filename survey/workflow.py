@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Membership, Role
 from accounts.roles import files_reports, is_admin
@@ -344,8 +345,23 @@ def save_section(report, *, values, version, by, notes=None, units_formset=None)
 # The review state machine
 
 
-def _lock(report, queryset, *, by, statuses, verb):
-    """The report, locked for the transaction, if `queryset` lets `by` do `verb` to it now."""
+# Whole sentences per step (not a verb slotted into one sentence): languages inflect the verb.
+NOT_YOUR_STEP = {
+    ReportAction.SUBMIT: gettext_lazy("Your role does not allow you to submit this report."),
+    ReportAction.ACCEPT: gettext_lazy("Your role does not allow you to accept this report."),
+    ReportAction.RETURN: gettext_lazy("Your role does not allow you to return this report."),
+    ReportAction.REOPEN: gettext_lazy("Your role does not allow you to reopen this report."),
+}
+NOT_NOW = {
+    ReportAction.SUBMIT: gettext_lazy("A report that is “%(status)s” cannot be submitted."),
+    ReportAction.ACCEPT: gettext_lazy("A report that is “%(status)s” cannot be accepted."),
+    ReportAction.RETURN: gettext_lazy("A report that is “%(status)s” cannot be returned."),
+    ReportAction.REOPEN: gettext_lazy("A report that is “%(status)s” cannot be reopened."),
+}
+
+
+def _lock(report, queryset, *, by, statuses, action):
+    """The report, locked for the transaction, if `queryset` lets `by` take `action` now."""
     found = (
         queryset.select_for_update(of=("self",))
         .select_related("institution", "cycle")
@@ -360,13 +376,8 @@ def _lock(report, queryset, *, by, statuses, verb):
     if not current.cycle.is_open:
         raise NotAllowed(_("The %(year)s survey is closed.") % {"year": current.cycle_id})
     if found is None and current.status in statuses:
-        raise NotAllowed(
-            _("Your role does not allow you to %(verb)s this report.") % {"verb": verb}
-        )
-    raise WorkflowError(
-        _("A report that is “%(status)s” cannot be %(verb)s.")
-        % {"status": current.get_status_display(), "verb": verb}
-    )
+        raise NotAllowed(str(NOT_YOUR_STEP[action]))
+    raise WorkflowError(str(NOT_NOW[action]) % {"status": current.get_status_display()})
 
 
 def _move(report, *, action, to_status, by, comment="", **fields):
@@ -393,7 +404,7 @@ def submit(report, *, by, comment=""):
         Report.objects.editable_by(by),
         by=by,
         statuses=EDITABLE_STATUSES,
-        verb=_("submitted"),
+        action=ReportAction.SUBMIT,
     )
     assessment = assess(report, previous_report(report))
     if not assessment.ready:
@@ -423,7 +434,7 @@ def accept(report, *, by, comment=""):
         Report.objects.reviewable_by(by),
         by=by,
         statuses=(ReportStatus.SUBMITTED,),
-        verb=_("accepted"),
+        action=ReportAction.ACCEPT,
     )
     return _move(
         report,
@@ -446,7 +457,7 @@ def return_for_correction(report, *, by, comment):
         Report.objects.reviewable_by(by),
         by=by,
         statuses=(ReportStatus.SUBMITTED,),
-        verb=_("returned"),
+        action=ReportAction.RETURN,
     )
     return _move(
         report,
@@ -467,7 +478,9 @@ def reopen(report, *, by, comment=""):
         if is_admin(by)
         else Report.objects.none()
     )
-    report = _lock(report, queryset, by=by, statuses=(ReportStatus.ACCEPTED,), verb=_("reopened"))
+    report = _lock(
+        report, queryset, by=by, statuses=(ReportStatus.ACCEPTED,), action=ReportAction.REOPEN
+    )
     return _move(
         report, action=ReportAction.REOPEN, to_status=ReportStatus.RETURNED, by=by, comment=comment
     )

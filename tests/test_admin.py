@@ -63,3 +63,28 @@ def test_a_rule_breaking_report_is_refused_by_the_admin(admin_client, make_repor
     assert page.status_code == 200
     report.refresh_from_db()
     assert report.iv_samples is None
+
+
+def test_an_admin_edit_goes_to_the_audit_trail(admin_client, make_report):
+    from survey.models import ValueChange
+
+    report = make_report(res_papers_sci=2)
+    page = admin_client.get(reverse("admin:survey_report_change", args=[report.pk]))
+    data = {
+        name: "" if value is None else value
+        for name, value in page.context["adminform"].form.initial.items()
+    }
+    data.update(
+        {
+            "res_papers_sci": 5,
+            "institution": report.institution.pk,
+            "cycle": report.cycle_id,
+            "equipment_units-TOTAL_FORMS": 0,
+            "equipment_units-INITIAL_FORMS": 0,
+        }
+    )
+    data = {k: v for k, v in data.items() if v is not False and not isinstance(v, list)}
+    response = admin_client.post(reverse("admin:survey_report_change", args=[report.pk]), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    change = ValueChange.objects.get(report=report, item="res_papers_sci")
+    assert (change.old_value, change.new_value, change.source) == (2, 5, "admin")

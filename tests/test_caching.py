@@ -71,3 +71,34 @@ def test_each_language_has_its_own_cached_dashboard(client, make_report, setting
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     english = client.get(url).content.decode()
     assert "正电子" in chinese and "Positron" in english and "Positron imaging units" not in chinese
+
+
+def test_with_a_max_age_recent_figures_are_served_while_one_request_recomputes(
+    make_report, django_capture_on_commit_callbacks, settings
+):
+    from django.core.cache import cache
+
+    settings.SURVEY_FIGURES_MAX_AGE = 60
+    with django_capture_on_commit_callbacks(execute=True):
+        report = make_report(eq_pet_ct=2)
+    assert metrics.figures(year=2023)["eq_pet_ct"].value == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        report.eq_pet_ct = 5
+        report.save()
+    cache.add("figures:2023:None:None:recomputing", 1)  # another request is recomputing
+    assert metrics.figures(year=2023)["eq_pet_ct"].value == 2
+    cache.delete("figures:2023:None:None:recomputing")
+    assert metrics.figures(year=2023)["eq_pet_ct"].value == 5
+
+
+def test_old_figures_are_not_served_past_the_max_age(
+    make_report, django_capture_on_commit_callbacks, settings
+):
+    settings.SURVEY_FIGURES_MAX_AGE = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        report = make_report(eq_pet_ct=2)
+    metrics.figures(year=2023)
+    with django_capture_on_commit_callbacks(execute=True):
+        report.eq_pet_ct = 5
+        report.save()
+    assert metrics.figures(year=2023)["eq_pet_ct"].value == 5

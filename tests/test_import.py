@@ -297,3 +297,20 @@ class TestCommand:
         call_command("import_survey", str(SAMPLES / "sample-2019.csv"), dry_run=True)
         assert "Dry run" in capsys.readouterr().out
         assert not Report.objects.exists()
+
+
+def test_changes_by_import_go_to_the_audit_trail_and_raise_the_version(admin_user):
+    from survey.models import ValueChange
+
+    import_file(SAMPLES / "sample-2019.csv")
+    rows = sample_rows()
+    column = rows[0].index("res_papers_sci")
+    old = int(rows[1][column] or 0)
+    rows[1][column] = str(old + 3)
+    report = Report.objects.get(institution__code=rows[1][1])
+    import_bytes(csv_bytes(rows), user=admin_user)
+    change = ValueChange.objects.get(report=report)
+    assert (change.item, change.old_value, change.new_value) == ("res_papers_sci", old, old + 3)
+    assert (change.source, change.by) == ("import", admin_user)
+    report_after = Report.objects.get(pk=report.pk)
+    assert report_after.version == report.version + 1
