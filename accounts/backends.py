@@ -1,5 +1,6 @@
 """Authentication with the model permissions, plus every permission for the admin role."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 from accounts.roles import is_admin
@@ -17,3 +18,13 @@ class RoleBackend(ModelBackend):
 
     def has_module_perms(self, user_obj, app_label):
         return is_admin(user_obj) or super().has_module_perms(user_obj, app_label)
+
+    def get_user(self, user_id):
+        # The role decides almost every request: read it with the user, in one query.
+        user = (
+            get_user_model()
+            ._default_manager.select_related("membership")
+            .filter(pk=user_id)
+            .first()
+        )
+        return user if user is not None and self.user_can_authenticate(user) else None

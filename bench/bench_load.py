@@ -96,7 +96,7 @@ print(",".join(r.institution.code for r in reports))
     return run.output.strip().splitlines()[-1].split(",")
 
 
-def start_server(port, workers, max_age):
+def start_server(port, workers, threads, max_age):
     env = bench_env(
         SURVEY_FIGURES_MAX_AGE=str(max_age),
         REDIS_URL="redis://127.0.0.1:6379/7",
@@ -121,7 +121,7 @@ def start_server(port, workers, max_age):
             "--worker-class",
             "gthread",
             "--threads",
-            "4",
+            str(threads),
             "--worker-class",
             "gthread",
             "--threads",
@@ -302,6 +302,7 @@ def main():
     parser.add_argument("--reporters", type=int, default=200)
     parser.add_argument("--analysts", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument(
         "--max-age",
         type=int,
@@ -320,7 +321,7 @@ def main():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = start_server(port, options.workers, options.max_age)
+    server = start_server(port, options.workers, options.threads, options.max_age)
     try:
         stats, elapsed = asyncio.run(
             run_load(
@@ -339,7 +340,7 @@ def main():
     saves, views = stats["save_times"], stats["dashboard_times"]
     print(
         f"{len(codes)} reporters, {options.analysts} analysts, {elapsed:.0f} s, "
-        f"{options.workers} gunicorn workers x 4 threads, Redis cache, "
+        f"{options.workers} gunicorn workers x {options.threads} threads, Redis cache, "
         f"figures at most {options.max_age} s behind"
     )
     print(

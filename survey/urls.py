@@ -10,6 +10,8 @@ urlpatterns = [
     path("start/<int:year>/", views.start, name="start"),
     path("reports/<int:year>/<str:code>/", views.report, name="report"),
     path("reports/<int:year>/<str:code>/history/", views.history, name="history"),
+    path("reports/<int:year>/<str:code>/print/", views.printable, name="print"),
+    path("reports/<int:year>/<str:code>/report.csv", views.download, name="download"),
     path("reports/<int:year>/<str:code>/do/<str:action>/", views.transition, name="transition"),
     path("reports/<int:year>/<str:code>/<str:key>/", views.section, name="section"),
 ]

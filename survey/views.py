@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from accounts.roles import reviews_reports, role_of, scope_of, sees_audit_trail
 from departments.models import Institution, Province
-from survey import audit, instrument, workflow
+from survey import audit, exporting, instrument, workflow
 from survey.forms import EquipmentUnitFormSet, ReviewForm, SectionForm
 from survey.models import Cycle, Report, ReportStatus
 
@@ -135,6 +135,35 @@ def report(request, year, code):
             "changes": audit.history(report)[:HISTORY_ON_REPORT_PAGE] if show_audit else None,
             "review_form": ReviewForm(),
         },
+    )
+
+
+@login_required
+def printable(request, year, code):
+    """Every value of the report, section by section, as it stands: to print or keep."""
+    report = _report_or_404(request.user, year, code)
+    values = report.item_values()
+    sections = [
+        (
+            section,
+            [
+                (item, audit.shown_value(item.code, values[item.code]))
+                for item in instrument.section_items(section.key)
+            ],
+        )
+        for section in instrument.SECTIONS
+    ]
+    return render(request, "survey/print.html", {"report": report, "sections": sections})
+
+
+@login_required
+def download(request, year, code):
+    """The report in the interchange format (CSV), as the importer reads it back."""
+    report = _report_or_404(request.user, year, code)
+    return exporting.download(
+        exporting.reports_for_export(Report.objects.filter(pk=report.pk)),
+        "csv",
+        f"report-{report.institution.code}-{report.cycle_id}",
     )
 
 
@@ -322,12 +351,27 @@ def filing(request):
             row["province"] = names[row["province"]]
             row["filed"] = sum(row[s] for s in ReportStatus.values)
             row["missing"] = row["institutions"] - row["filed"]
+            row["overdue"] = (
+                row["missing"] + row[ReportStatus.DRAFT] + row[ReportStatus.RETURNED]
+                if cycle.is_overdue()
+                else 0
+            )
         context["summary"] = summary
+        context["total"] = {
+            column: sum(row[column] for row in summary)
+            for column in ("institutions", "missing", *ReportStatus.values, "overdue")
+        }
     else:
         institutions = workflow.filing_status(user=user, cycle=cycle, province=province)
         counts = {status: 0 for status in ["none", *ReportStatus.values]}
         for institution in institutions:
             counts[institution.report_status or "none"] += 1
+            institution.overdue = cycle.is_overdue() and institution.report_status in (
+                None,
+                ReportStatus.DRAFT,
+                ReportStatus.RETURNED,
+            )
+        counts["overdue"] = sum(institution.overdue for institution in institutions)
         only = request.GET.get("status", "")
         if only:
             institutions = [i for i in institutions if (i.report_status or "none") == only]

@@ -62,6 +62,8 @@ MATRIX = {
     "survey:history": ((2023, "{code}"), {**signed_in(NOT_FOUND), "coordinator": OK, "admin": OK}),
     "survey:transition": ((2023, "{code}", "submit"), signed_in(NOT_ALLOWED)),
     "survey:section": ((2023, "{code}", "services"), OWN_REPORT),
+    "survey:print": ((2023, "{code}"), OWN_REPORT),
+    "survey:download": ((2023, "{code}"), OWN_REPORT),
     "login": ((), EVERYONE),
     "logout": ((), dict.fromkeys(ROLES, NOT_ALLOWED)),
     "password_change": ((), signed_in(OK)),

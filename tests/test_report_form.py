@@ -482,3 +482,22 @@ def test_two_simultaneous_saves_from_the_same_version_cannot_both_win(report_202
     report_2023.refresh_from_db()
     assert report_2023.therapy_beds == winner and report_2023.version == loaded_at + 1
     assert ValueChange.objects.filter(report=report_2023, item="therapy_beds").count() == 1
+
+
+def test_a_reporter_prints_and_downloads_exactly_what_was_filed(client, reporter, report_2023):
+    import io
+
+    from survey.importing import import_file
+
+    Report.objects.filter(pk=report_2023.pk).update(eq_pet_ct=2, op_suggestions="更多培训")
+    client.force_login(reporter)
+    code = report_2023.institution.code
+    page = client.get(reverse("survey:print", args=[2023, code]))
+    assert page.status_code == 200
+    rows = dict(
+        (item.code, value) for _section, items in page.context["sections"] for item, value in items
+    )
+    assert (rows["eq_pet_ct"], rows["op_suggestions"], rows["eq_pet_mri"]) == ("2", "更多培训", "—")
+    download = client.get(reverse("survey:download", args=[2023, code]))
+    data = b"".join(download.streaming_content)
+    assert import_file(io.BytesIO(data)).reports_unchanged == 1

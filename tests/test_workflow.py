@@ -190,6 +190,28 @@ def test_admins_see_a_summary_of_every_province(client, site_admin, report_2023)
     assert (sichuan["institutions"], sichuan["draft"], sichuan["missing"]) == (1, 1, 0)
 
 
+def test_past_the_deadline_unsubmitted_reports_are_overdue(
+    client, coordinator_sichuan, site_admin, report_2023, make_report
+):
+    import datetime
+
+    from departments.models import Institution
+
+    Institution.objects.create(code="T51SILENT", name_zh="未填报医院", province_id="51")
+    make_report(status="submitted")
+    report_2023.cycle.deadline = datetime.date(2024, 3, 31)
+    report_2023.cycle.save()
+    client.force_login(coordinator_sichuan)
+    page = client.get(reverse("survey:filing"))
+    overdue = {i.code for i in page.context["institutions"] if i.overdue}
+    assert overdue == {"T51SILENT", report_2023.institution.code}
+    assert page.context["counts"]["overdue"] == 2
+    client.force_login(site_admin)
+    national = client.get(reverse("survey:filing")).context
+    sichuan = next(row for row in national["summary"] if row["province"].code == "51")
+    assert sichuan["overdue"] == 2 and national["total"]["overdue"] == 2
+
+
 # --- the audit trail -----------------------------------------------------------------------
 
 

@@ -21,13 +21,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, if_empty, **options):
         if if_empty and Report.objects.exists():
-            self.stdout.write("Reports exist already: demo data not loaded.")
-            return
-        cycles = generate_demo_rows()
-        latest = max(cycles)
-        for year, rows in sorted(cycles.items()):
-            count = replace_cycle(year=year, rows=rows, is_open=year == latest)
-            self.stdout.write(f"{year}: {count} reports")
+            self.stdout.write("Reports exist already: demo data not loaded again.")
+        else:
+            cycles = generate_demo_rows()
+            latest = max(cycles)
+            for year, rows in sorted(cycles.items()):
+                count = replace_cycle(year=year, rows=rows, is_open=year == latest)
+                self.stdout.write(f"{year}: {count} reports")
         accounts = create_demo_users()
         self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD}):")
         for username, description in accounts.items():
