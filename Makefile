@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEMO_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test venv migrate messages lint
+.PHONY: run test venv migrate messages lint bench
 
 venv: $(VENV)/.installed
 
@@ -35,3 +35,9 @@ lint: venv
 messages: venv
 	$(DEMO_ENV) $(PY) manage.py makemessages -l zh_Hans --no-location -i '.venv/*' -i 'bench/*' -i 'tests/*'
 	$(DEMO_ENV) $(PY) manage.py compilemessages -l zh_Hans
+
+# Every benchmark on the local PostgreSQL (scratch database nmsurvey_bench); see README.
+bench: venv
+	$(PY) bench/bench_import.py
+	$(PY) bench/bench_reports.py
+	$(PY) bench/bench_load.py
