@@ -58,13 +58,12 @@ class _Writer:
         )
 
 
-def write(*, year, baseline=None, province=None, suppress=False):
+def write(*, year, baseline=None, province=None, hidden=frozenset()):
     """The brief report as sections of paragraphs."""
     comparison = metrics.compare(
         year=year, baseline=baseline, province=province.code if province else None
     )
-    if suppress:
-        comparison = privacy.suppressed(comparison)
+    comparison = privacy.suppressed(comparison, hidden)
     w = _Writer(comparison, baseline)
     where = province.name if province else _("nationwide")
     return [

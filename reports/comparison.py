@@ -1,7 +1,7 @@
 """All provinces side by side: the headline figures and their densities per million people."""
 
 from departments.models import Province
-from reports import metrics, privacy
+from reports import metrics
 
 COMPARED = (
     "institutions",
@@ -15,22 +15,21 @@ COMPARED = (
 )
 
 
-def province_table(*, year, suppress=lambda province_code: False):
+def province_table(*, year, hidden=lambda province_code: frozenset()):
     """One row per province: each compared figure and its value per million residents.
 
-    `suppress(code)` says whether that province's small figures are blanked for this viewer.
+    `hidden(code)` gives the metrics of that province blanked for this viewer.
     """
     by_province = metrics.figures_by_province(year=year)
     definitions = metrics.metrics()
     rows = []
     for province in Province.objects.all():
         figures = by_province.get(province.code, {})
+        blanked = hidden(province.code)
         row = {"province": province, "population_millions": province.population_millions}
         for code in COMPARED:
             figure = figures.get(code)
-            value = figure.value if figure else None
-            if figure and privacy.is_small(figure.n_reporting) and suppress(province.code):
-                value = None
+            value = figure.value if figure and code not in blanked else None
             row[code] = value
             row[f"{code}_per_million"] = metrics.per_million(value, province.population_millions)
         row["cells"] = [(row[code], row[f"{code}_per_million"]) for code in COMPARED]

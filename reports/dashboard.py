@@ -44,7 +44,7 @@ class Dashboard:
     province_count: int
 
 
-def ranks_among_provinces(by_province, province):
+def ranks_among_provinces(by_province, province, hidden=frozenset()):
     """Each metric's rank (1 = highest) of `province` among the provinces that report it."""
     ranks = {}
     for code in metrics.metrics():
@@ -57,15 +57,15 @@ def ranks_among_provinces(by_province, province):
             reverse=True,
         )
         own = by_province.get(province, {}).get(code)
-        if own is not None and own.value is not None and not privacy.is_small(own.n_reporting):
+        if own is not None and own.value is not None and code not in hidden:
             ranks[code] = values.index(own.value) + 1
     return ranks
 
 
-def build(*, year, baseline=None, province=None, suppress=False):
+def build(*, year, baseline=None, province=None, hidden=frozenset()):
     """The figures of every panel for a scope (province code or None for the nation).
 
-    With `suppress`, figures of fewer than three institutions are blanked (`reports.privacy`).
+    The `hidden` metrics are blanked (small numbers, `reports.privacy`).
     """
     comparison = metrics.compare(year=year, baseline=baseline, province=province)
     panel_growth = (
@@ -73,11 +73,12 @@ def build(*, year, baseline=None, province=None, suppress=False):
         if baseline
         else {}
     )
-    if suppress:
-        comparison, panel_growth = privacy.suppressed(comparison), privacy.suppressed(panel_growth)
+    if hidden:
+        comparison = privacy.suppressed(comparison, hidden)
+        panel_growth = privacy.suppressed(panel_growth, hidden)
     population = metrics.population_millions(province)
     by_province = metrics.figures_by_province(year=year) if province else {}
-    ranks = ranks_among_provinces(by_province, province) if province else {}
+    ranks = ranks_among_provinces(by_province, province, hidden) if province else {}
     values = {code: figure.value for code, figure in comparison.items()}
     definitions = metrics.metrics()
 

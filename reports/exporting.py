@@ -9,11 +9,9 @@ from reports.privacy import suppressed
 CSV_COLUMNS = ["metric", "value", "baseline", "growth_pct", "n_reporting"]
 
 
-def aggregates(*, year, baseline=None, province=None, suppress=False):
-    """Every metric of a scope in the `survey_aggregates` JSON shape."""
-    comparison = compare(year=year, baseline=baseline, province=province)
-    if suppress:
-        comparison = suppressed(comparison)
+def aggregates(*, year, baseline=None, province=None, hidden=frozenset()):
+    """Every metric of a scope in the `survey_aggregates` JSON shape, `hidden` ones blanked."""
+    comparison = suppressed(compare(year=year, baseline=baseline, province=province), hidden)
     return {
         "year": year,
         "baseline_year": baseline,

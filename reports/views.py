@@ -1,4 +1,5 @@
 import csv
+import hashlib
 import uuid
 
 from django.contrib.auth.decorators import login_required
@@ -47,13 +48,14 @@ def _dashboard_page(request, *, province=None):
     if year is None:
         return render(request, "reports/no_data.html")
     code = province.code if province else None
-    suppress = privacy.must_suppress(request.user, code)
-    variant = (year, baseline, code, suppress, get_language())
+    hidden = privacy.hidden_for(request.user, code, year, baseline)
+    blanked = hashlib.sha256(",".join(sorted(hidden)).encode()).hexdigest()[:16]
+    variant = (year, baseline, code, blanked, get_language())
     board, panels, growth, computation = versions.cached(
         "dashboard",
         *variant,
         years=(year, baseline),
-        compute=lambda: _dashboard_data(year, baseline, code, suppress),
+        compute=lambda: _dashboard_data(year, baseline, code, hidden),
     )
     return render(
         request,
@@ -64,7 +66,7 @@ def _dashboard_page(request, *, province=None):
             "years": years,
             "panels": panels,
             "growth_figure": growth,
-            "suppressed": suppress,
+            "suppressed": bool(hidden),
             # The panels' HTML is cached too: rendering ten tables is most of a warm view.
             "panels_key": ":".join(map(str, (*variant, computation))),
             "query": request.GET.urlencode(),
@@ -72,9 +74,9 @@ def _dashboard_page(request, *, province=None):
     )
 
 
-def _dashboard_data(year, baseline, province_code, suppress):
+def _dashboard_data(year, baseline, province_code, hidden):
     """The figures and chart data of a dashboard: all of its work, cached as one."""
-    board = dashboard.build(year=year, baseline=baseline, province=province_code, suppress=suppress)
+    board = dashboard.build(year=year, baseline=baseline, province=province_code, hidden=hidden)
     panels = [
         (
             data,
@@ -104,7 +106,7 @@ def provinces(request):
     if year is None:
         return render(request, "reports/no_data.html")
     table = comparison.province_table(
-        year=year, suppress=lambda code: privacy.must_suppress(request.user, code)
+        year=year, hidden=lambda code: privacy.hidden_for(request.user, code, year)
     )
     chart = charts.province_figure(
         _("Positron imaging units per million people, %(year)s") % {"year": year},
@@ -159,7 +161,7 @@ def download_table(request, key):
         year=year,
         baseline=baseline,
         province=province,
-        suppress=privacy.must_suppress(request.user, province),
+        hidden=privacy.hidden_for(request.user, province, year, baseline),
     )
     header, body = dashboard.panel_table(board, key)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -185,7 +187,7 @@ def download_aggregates(request, extension):
         year=year,
         baseline=baseline,
         province=province,
-        suppress=privacy.must_suppress(request.user, province),
+        hidden=privacy.hidden_for(request.user, province, year, baseline),
     )
     filename = f"aggregates-{province or 'national'}-{year}.{extension}"
     if extension == "csv":
@@ -206,7 +208,7 @@ def brief_report(request):
         year=year,
         baseline=baseline,
         province=province,
-        suppress=privacy.must_suppress(request.user, code),
+        hidden=privacy.hidden_for(request.user, code, year, baseline),
     )
     if request.GET.get("download") == "txt":
         response = HttpResponse(brief.as_text(text), content_type="text/plain; charset=utf-8")

@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportMixin
 
+from accounts.roles import is_admin
 from equipment.models import EquipmentUnit
 from equipment.services import apply_unit_counts
 from survey import instrument
@@ -31,7 +33,15 @@ class EquipmentUnitInline(admin.TabularInline):
 def section_fieldsets():
     profile = (
         _("Institution"),
-        {"fields": ["institution", "cycle", "status", *instrument.PROFILE_ITEMS]},
+        {
+            "fields": [
+                "institution",
+                "cycle",
+                "status",
+                *instrument.PROFILE_ITEMS,
+                "loaded_version",
+            ]
+        },
     )
     sections = [
         (
@@ -43,8 +53,32 @@ def section_fieldsets():
     return [profile, *sections]
 
 
+class ReportAdminForm(forms.ModelForm):
+    """The admin's report form, refusing to overwrite a save made since it was opened."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None:
+            current = Report.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
+            if cleaned.get("loaded_version") != current.first():
+                raise forms.ValidationError(
+                    _(
+                        "Someone saved this report after you opened it. Reload the page to see "
+                        "their values, then make your change again."
+                    )
+                )
+        return cleaned
+
+
 @admin.register(Report)
 class ReportAdmin(ImportMixin, admin.ModelAdmin):
+    form = ReportAdminForm
     resource_classes = [SurveyResource]
     import_form_class = SurveyImportForm
     confirm_form_class = SurveyConfirmImportForm
@@ -95,6 +129,10 @@ class ReportAdmin(ImportMixin, admin.ModelAdmin):
     @admin.action(description=_("Export selected reports as XLSX (interchange format)"))
     def export_xlsx(self, request, queryset):
         return download(reports_for_export(queryset), "xlsx", "survey-reports")
+
+    def has_import_permission(self, request):
+        # An import writes any institution's report: administrators only.
+        return is_admin(request.user)
 
     def get_import_formats(self):
         return [InterchangeFile]

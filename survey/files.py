@@ -8,7 +8,6 @@ import codecs
 import csv
 import io
 import os
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -138,26 +137,37 @@ def _open_xlsx(stream):
 
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise FileRejected(
-            _("The file is not a readable XLSX workbook (%s).") % type(error).__name__
-        ) from None
+    except Exception as error:  # a damaged workbook fails in any of openpyxl's layers
+        raise _unreadable_xlsx(error) from None
+    if not workbook.worksheets:
+        raise FileRejected(_("The file is empty."))
     sheet = workbook.worksheets[0]
     cells = sheet.iter_rows(values_only=True)
     try:
         header = [_cell_text(value) for value in next(cells)]
     except StopIteration:
         raise FileRejected(_("The file is empty.")) from None
+    except Exception as error:  # the sheet is parsed lazily: its damage shows only here
+        raise _unreadable_xlsx(error) from None
 
     def rows():
         try:
             for line, values in enumerate(cells, start=2):
                 yield line, [_cell_text(value) for value in values]
+        except Exception as error:
+            raise _unreadable_xlsx(error) from None
         finally:
             workbook.close()
 
-    count = sheet.max_row - 1 if sheet.max_row else None
+    try:
+        count = sheet.max_row - 1 if sheet.max_row else None
+    except Exception as error:
+        raise _unreadable_xlsx(error) from None
     return Table(header, rows(), count, None)
+
+
+def _unreadable_xlsx(error):
+    return FileRejected(_("The file is not a readable XLSX workbook (%s).") % type(error).__name__)
 
 
 def _cell_text(value):

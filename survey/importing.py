@@ -297,12 +297,14 @@ class _Importer:
         return True
 
     def _cycle(self, year):
-        """The year's cycle, and whether its rows may update the registry (latest year only)."""
+        """The year's cycle, and whether its rows may update the registry (latest year only).
+
+        Asked again for every chunk: a later year further down the file creates its cycle.
+        """
         if year not in self.cycles:
-            cycle, _created = Cycle.objects.get_or_create(year=year)
-            latest = not Cycle.objects.filter(year__gt=year).exists()
-            self.cycles[year] = (cycle, latest)
-        return self.cycles[year]
+            self.cycles[year], _created = Cycle.objects.get_or_create(year=year)
+        latest = not Cycle.objects.filter(year__gt=year).exists()
+        return self.cycles[year], latest
 
     def _write(self, year, rows, existing):
         cycle, updates_registry = self._cycle(year)

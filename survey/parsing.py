@@ -112,7 +112,7 @@ def parse_flag(text):
 
 
 def parse_text(text, max_length=None, is_code=False):
-    text = unformula(text)
+    text = normalise_newlines(unformula(text))
     if any(unicodedata.category(char) == "Cc" and char not in "\n\t" for char in text):
         raise InvalidValue(_("The text contains control characters; remove them."))
     if max_length is not None and len(text) > max_length:
@@ -134,6 +134,11 @@ def _validate_code(text):
                 _("“%s” is not a valid institution code: use 1 to 32 letters A-Z, digits, - or _.")
                 % text
             ) from None
+
+
+def normalise_newlines(text):
+    """Line breaks as one "\n", whether the text came from Windows, an old Mac or a browser."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def unformula(text):

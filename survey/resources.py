@@ -62,7 +62,11 @@ YEAR_HELP = gettext_lazy("Leave blank when the file has a “year” column.")
 
 class SurveyImportForm(ImportForm):
     year = forms.IntegerField(
-        label=gettext_lazy("survey year"), required=False, min_value=1980, help_text=YEAR_HELP
+        label=gettext_lazy("survey year"),
+        required=False,
+        min_value=1980,
+        max_value=2100,
+        help_text=YEAR_HELP,
     )
 
 

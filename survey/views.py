@@ -4,6 +4,8 @@ Every view finds reports through `Report.objects.visible_to / editable_by / revi
 (`accounts.roles`): a report outside the user's scope is a 404.
 """
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -50,7 +52,7 @@ def reports(request):
     found = Report.objects.visible_to(user).select_related("institution__province", "cycle")
     year, status = request.GET.get("year", ""), request.GET.get("status", "")
     province, query = request.GET.get("province", ""), request.GET.get("q", "").strip()
-    if year.isdigit():
+    if re.fullmatch(r"[0-9]{4}", year):
         found = found.filter(cycle_id=int(year))
     if status in ReportStatus.values:
         found = found.filter(status=status)

@@ -39,6 +39,7 @@ from survey.models import (
     ReportEvent,
     ReportStatus,
 )
+from survey.parsing import normalise_newlines
 
 
 class WorkflowError(Exception):
@@ -249,6 +250,9 @@ def _stored_value(code, value):
     item = instrument.items_by_code()[code]
     if value is None and item.kind in (CHOICE, TEXT):
         return ""
+    if item.kind == TEXT:
+        # Browsers send "\r\n": stored as the importer reads text, so exports round-trip.
+        return normalise_newlines(value)
     return value
 
 

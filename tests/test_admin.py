@@ -65,25 +65,43 @@ def test_a_rule_breaking_report_is_refused_by_the_admin(admin_client, make_repor
     assert report.iv_samples is None
 
 
-def test_an_admin_edit_goes_to_the_audit_trail(admin_client, make_report):
-    from survey.models import ValueChange
-
-    report = make_report(res_papers_sci=2)
-    page = admin_client.get(reverse("admin:survey_report_change", args=[report.pk]))
+def admin_edit_data(page, report, **changes):
     data = {
         name: "" if value is None else value
         for name, value in page.context["adminform"].form.initial.items()
     }
     data.update(
         {
-            "res_papers_sci": 5,
             "institution": report.institution.pk,
             "cycle": report.cycle_id,
+            "loaded_version": page.context["adminform"].form.fields["loaded_version"].initial,
             "equipment_units-TOTAL_FORMS": 0,
             "equipment_units-INITIAL_FORMS": 0,
+            **changes,
         }
     )
-    data = {k: v for k, v in data.items() if v is not False and not isinstance(v, list)}
+    return {k: v for k, v in data.items() if v is not False and not isinstance(v, list)}
+
+
+def test_an_admin_edit_of_a_report_saved_meanwhile_is_refused(admin_client, make_report):
+    report = make_report(res_papers_sci=2)
+    url = reverse("admin:survey_report_change", args=[report.pk])
+    page = admin_client.get(url)
+    report.res_papers_sci = 7  # a reporter saves while the admin page is open
+    report.save()
+    response = admin_client.post(url, admin_edit_data(page, report, res_papers_sci=5))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors()
+    report.refresh_from_db()
+    assert report.res_papers_sci == 7
+
+
+def test_an_admin_edit_goes_to_the_audit_trail(admin_client, make_report):
+    from survey.models import ValueChange
+
+    report = make_report(res_papers_sci=2)
+    page = admin_client.get(reverse("admin:survey_report_change", args=[report.pk]))
+    data = admin_edit_data(page, report, res_papers_sci=5)
     response = admin_client.post(reverse("admin:survey_report_change", args=[report.pk]), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     change = ValueChange.objects.get(report=report, item="res_papers_sci")

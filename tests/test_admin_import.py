@@ -86,3 +86,12 @@ def test_selected_reports_export_as_a_file_that_imports_unchanged(admin_client):
     assert response["Content-Disposition"] == 'attachment; filename="survey-reports.xlsx"'
     data = b"".join(response.streaming_content)
     assert import_file(io.BytesIO(data), name="x.xlsx").reports_unchanged == 40
+
+
+def test_only_administrators_may_import(client, make_user):
+    from departments.models import Province
+
+    staff = make_user("coordinator", province=Province.objects.get(code="44"), is_staff=True)
+    client.force_login(staff)
+    page = client.get(reverse("admin:survey_report_import"))
+    assert page.status_code == 403

@@ -314,3 +314,56 @@ def test_changes_by_import_go_to_the_audit_trail_and_raise_the_version(admin_use
     assert (change.source, change.by) == ("import", admin_user)
     report_after = Report.objects.get(pk=report.pk)
     assert report_after.version == report.version + 1
+
+
+def test_a_later_year_further_down_the_file_keeps_the_registry(monkeypatch):
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 1)
+    header = ["year", "inst_code", "inst_name", "province", "tier"]
+    data = csv_bytes(
+        [
+            header,
+            ["2019", "Y1", "Other", "51", "secondary"],
+            ["2023", "X1", "Now", "51", "tertiary_top"],
+            ["2019", "X1", "Then", "44", "secondary"],
+        ]
+    )
+    assert import_bytes(data).ok
+    institution = Institution.objects.get(code="X1")
+    assert (institution.province_id, institution.tier, institution.name_en) == (
+        "51",
+        "tertiary_top",
+        "Now",
+    )
+
+
+def test_line_breaks_of_any_system_are_stored_as_one():
+    rows = sample_rows()
+    column = rows[0].index("op_suggestions")
+    rows[1][column] = "line one\r\nline two\rline three"
+    assert import_bytes(csv_bytes(rows)).ok
+    report = Report.objects.get(institution__code=rows[1][1])
+    assert report.op_suggestions == "line one\nline two\nline three"
+
+
+def test_a_workbook_damaged_inside_is_one_clear_error():
+    import zipfile
+
+    from survey.exporting import reports_for_export, write
+
+    import_file(SAMPLES / "sample-2019.csv")
+    good = io.BytesIO()
+    write(reports_for_export(), good, "xlsx")
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(damaged, "w") as target:
+        for entry in source.infolist():
+            content = source.read(entry)
+            if entry.filename.startswith("xl/worksheets/"):
+                content = content[: len(content) // 2]
+            target.writestr(entry, content)
+    with pytest.raises(FileRejected, match="XLSX"):
+        import_file(io.BytesIO(damaged.getvalue()), name="damaged.xlsx")
+
+
+def test_the_year_option_must_be_a_survey_year():
+    with pytest.raises(CommandError, match="not a survey year"):
+        call_command("import_survey", str(SAMPLES / "sample-2019.csv"), "--year", "20233")

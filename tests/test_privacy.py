@@ -12,25 +12,33 @@ from departments.models import Institution
 
 
 @pytest.fixture
-def tibet_two(make_report, make_report_in_tibet):
-    """Sichuan has three PET/CT hospitals; Tibet two."""
-    for _ in range(3):
-        make_report(eq_pet_ct=2)
-    make_report_in_tibet(eq_pet_ct=1)
-    make_report_in_tibet(eq_pet_ct=3)
+def make_report_in(make_report):
+    serial = iter(range(1, 1000))
 
-
-@pytest.fixture
-def make_report_in_tibet(make_report):
-    serial = iter(range(1, 100))
-
-    def make(**values):
+    def make(province, **values):
         institution = Institution.objects.create(
-            code=f"T54{next(serial):04d}", name_zh="西藏医院", province_id="54"
+            code=f"P{province}{next(serial):04d}", name_zh="医院", province_id=province
         )
         return make_report(institution=institution, **values)
 
     return make
+
+
+@pytest.fixture
+def tibet_two(make_report_in):
+    """Tibet has two PET/CT hospitals, Sichuan three, Guangdong five."""
+    for _ in range(3):
+        make_report_in("51", eq_pet_ct=2)
+    for _ in range(5):
+        make_report_in("44", eq_pet_ct=1)
+    make_report_in("54", eq_pet_ct=1)
+    make_report_in("54", eq_pet_ct=3)
+
+
+def province_figure(client, province, code):
+    """The figure as the viewer can download it (the page shows the same, tested below)."""
+    document = client.get(reverse("reports:aggregates", args=["json"]), {"province": province})
+    return json.loads(document.content)["metrics"][code]["value"]
 
 
 def tibet_pet(client):
@@ -64,9 +72,49 @@ def test_the_provinces_own_coordinator_sees_them(client, tibet_two, make_user):
 
 
 def test_figures_of_three_or_more_institutions_are_shown_to_everyone(client, tibet_two):
-    board = client.get(reverse("reports:province", args=["51"])).context["board"]
-    row = next(row for data in board.panels for row in data.rows if row.code == "eq_pet_ct")
-    assert row.value == 6
+    assert province_figure(client, "44", "eq_pet_ct") == 5
+
+
+def test_a_province_hidden_alone_gets_a_partner_so_the_nation_does_not_give_it_away(
+    client, tibet_two
+):
+    # National 15 minus Guangdong's 5 would otherwise be Tibet's 4: Sichuan, the province with
+    # the fewest reporting, is hidden with it.
+    assert province_figure(client, "51", "eq_pet_ct") is None
+    assert province_figure(client, "44", "eq_pet_ct") == 5
+
+
+def test_a_group_total_does_not_give_away_its_hidden_part(client, make_report_in):
+    for physicists in (7, 11, None, None, None):
+        make_report_in(
+            "54",
+            staff_physicians=10,
+            staff_physicists=physicists,
+            title_senior=10 + (physicists or 0),
+            degree_postgraduate=10 + (physicists or 0),
+        )
+    for _ in range(4):
+        make_report_in("44", staff_physicians=3, staff_physicists=1, title_senior=4)
+    for code in ("staff_physicists", "staff_total", "title_total", "degree_total"):
+        assert province_figure(client, "54", code) is None, code
+
+
+def test_every_hidden_figure_is_hidden_in_at_least_two_provinces_and_with_its_block(
+    make_report_in,
+):
+    from reports import privacy
+    from reports.metrics import metrics
+
+    for province, count in (("54", 2), ("63", 1), ("51", 3), ("44", 6), ("11", 4)):
+        for number in range(count):
+            make_report_in(province, eq_pet_ct=number, staff_physicians=number, tx_other=None)
+    hidden = privacy.hidden_by_province(year=2023, seen_whole="")
+    for code in metrics():
+        holders = [p for p, codes in hidden.items() if code in codes]
+        assert len(holders) != 1, code
+    for codes in hidden.values():
+        for code in codes:
+            assert privacy.blocks()[code] <= codes
 
 
 def test_downloads_comparison_and_brief_suppress_too(client, tibet_two):

@@ -501,3 +501,17 @@ def test_a_reporter_prints_and_downloads_exactly_what_was_filed(client, reporter
     download = client.get(reverse("survey:download", args=[2023, code]))
     data = b"".join(download.streaming_content)
     assert import_file(io.BytesIO(data)).reports_unchanged == 1
+
+
+def test_a_year_that_is_not_a_year_is_ignored_not_an_error(logged_in):
+    for year in ("²", "99999999999999999999999", "abc"):
+        assert logged_in.get(reverse("survey:reports"), {"year": year}).status_code == 200
+
+
+def test_line_breaks_from_the_browser_are_stored_as_the_importer_reads_them(logged_in, report_2023):
+    logged_in.post(
+        section_url(report_2023, "opinions"),
+        section_data(report_2023, "opinions", op_suggestions="第一行\r\n第二行"),
+    )
+    report_2023.refresh_from_db()
+    assert report_2023.op_suggestions == "第一行\n第二行"

@@ -1,3 +1,4 @@
+import argparse
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
@@ -6,6 +7,14 @@ from tqdm import tqdm
 
 from survey.files import FileRejected, open_table
 from survey.importing import import_table
+from survey.parsing import InvalidValue, parse_year
+
+
+def survey_year(text):
+    try:
+        return parse_year(text)
+    except InvalidValue as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 class Command(BaseCommand):
@@ -17,7 +26,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="a .csv (UTF-8 or GB18030) or .xlsx file")
         parser.add_argument(
-            "--year", type=int, help="the survey year (else the file's year column)"
+            "--year", type=survey_year, help="the survey year (else the file's year column)"
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="check everything, write nothing"
