@@ -1,5 +1,7 @@
 """All provinces side by side: the headline figures and their densities per million people."""
 
+from django.utils.translation import gettext as _
+
 from departments.models import Province
 from reports import metrics
 
@@ -13,6 +15,22 @@ COMPARED = (
     "tx_total",
     "staff_total",
 )
+
+
+def as_table(table):
+    """The comparison as (header, rows) for a download."""
+    header = [_("province"), _("population (million)")]
+    for code, label in table["columns"]:
+        header += [f"{code}: {label}", f"{code}_per_million"]
+    body = [
+        [
+            row["province"].code,
+            row["population_millions"],
+            *(cell for value, density in row["cells"] for cell in (value, density)),
+        ]
+        for row in table["rows"]
+    ]
+    return header, body
 
 
 def province_table(*, year, hidden=lambda province_code: frozenset()):

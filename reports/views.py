@@ -108,6 +108,9 @@ def provinces(request):
     table = comparison.province_table(
         year=year, hidden=lambda code: privacy.hidden_for(request.user, code, year)
     )
+    if request.GET.get("download") == "csv":
+        header, body = comparison.as_table(table)
+        return _csv_download(f"provinces-{year}.csv", header, body)
     chart = charts.province_figure(
         _("Positron imaging units per million people, %(year)s") % {"year": year},
         [row["province"].name for row in table["rows_by_density"]],
@@ -132,6 +135,10 @@ def institution(request, code):
         Institution.objects.visible_to(request.user).select_related("province"), code=code
     )
     data = profile.institution_profile(institution)
+    if request.GET.get("download") == "csv":
+        header = [_("item"), _("label"), *data["years"]]
+        body = [[item["code"], item["label"], *item["values"]] for item in data["items"]]
+        return _csv_download(f"institution-{institution.code}.csv", header, body)
     chart = charts.line_figure(
         _("Headline figures by survey year"),
         data["years"],
@@ -164,9 +171,13 @@ def download_table(request, key):
         hidden=privacy.hidden_for(request.user, province, year, baseline),
     )
     header, body = dashboard.panel_table(board, key)
+    return _csv_download(f"{key}-{province or 'national'}-{year}.csv", header, body)
+
+
+def _csv_download(filename, header, body):
+    """A table as CSV with a BOM, so that Excel reads its Chinese right."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    scope = province or "national"
-    response["Content-Disposition"] = f'attachment; filename="{key}-{scope}-{year}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")
     writer = csv.writer(response)
     writer.writerow(header)

@@ -34,8 +34,12 @@ def reports_for_export(reports=None, *, year=None, province=None):
 def rows(reports):
     """One list of cells per report, in the order of `COLUMNS`."""
     for report in reports.iterator(chunk_size=2000):
-        values = report.item_values()
-        yield [report.cycle_id, *(_cell(values[code]) for code in COLUMNS[1:])]
+        yield row_of(report.cycle_id, report.item_values())
+
+
+def row_of(year, values):
+    """The cells of one report's values (item code -> value) for survey year `year`."""
+    return [year, *(_cell(values.get(code)) for code in COLUMNS[1:])]
 
 
 def _cell(value):
@@ -48,23 +52,23 @@ def _cell(value):
     return value
 
 
-def write_csv(reports, stream):
+def _write_csv(table_rows, stream):
     """Write to a binary stream, UTF-8 with BOM so that Excel shows Chinese correctly."""
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="", write_through=True)
     writer = csv.writer(text)
     writer.writerow(COLUMNS)
-    writer.writerows(rows(reports))
+    writer.writerows(table_rows)
     text.detach()
 
 
-def write_xlsx(reports, stream):
+def _write_xlsx(table_rows, stream):
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("survey")
     sheet.append(COLUMNS)
-    for cells in rows(reports):
+    for cells in table_rows:
         sheet.append([_xlsx_cell(sheet, value, WriteOnlyCell) for value in cells])
     workbook.save(stream)
 
@@ -78,13 +82,21 @@ def _xlsx_cell(sheet, value, cell_class):
 
 
 def write(reports, stream, file_format):
-    {"csv": write_csv, "xlsx": write_xlsx}[file_format](reports, stream)
+    write_rows(rows(reports), stream, file_format)
+
+
+def write_rows(table_rows, stream, file_format):
+    {"csv": _write_csv, "xlsx": _write_xlsx}[file_format](table_rows, stream)
 
 
 def download(reports, file_format, name="survey"):
+    return download_rows(rows(reports), file_format, name)
+
+
+def download_rows(table_rows, file_format, name="survey"):
     """A file response; the file is spooled to disk when large instead of held in memory."""
     stream = tempfile.SpooledTemporaryFile(max_size=16 * 2**20)
-    write(reports, stream, file_format)
+    write_rows(table_rows, stream, file_format)
     stream.seek(0)
     return FileResponse(
         stream,

@@ -247,6 +247,12 @@ class ReportEvent(models.Model):
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
     comment = models.TextField(_("comment"), blank=True)
+    values = models.JSONField(
+        _("values submitted"),
+        null=True,
+        blank=True,
+        help_text=_("Every item as it was submitted (kept for submissions only)."),
+    )
 
     class Meta:
         ordering = ["report", "at", "id"]

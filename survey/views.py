@@ -23,7 +23,7 @@ from accounts.roles import reviews_reports, role_of, scope_of, sees_audit_trail
 from departments.models import Institution, Province
 from survey import audit, exporting, instrument, workflow
 from survey.forms import EquipmentUnitFormSet, ReviewForm, SectionForm
-from survey.models import Cycle, Report, ReportStatus
+from survey.models import Cycle, Report, ReportAction, ReportStatus
 
 PAGE_SIZE = 50
 HISTORY_ON_REPORT_PAGE = 50
@@ -142,9 +142,12 @@ def report(request, year, code):
 
 @login_required
 def printable(request, year, code):
-    """Every value of the report, section by section, as it stands: to print or keep."""
+    """Every value of the report, section by section, as it stands or (`?as=submitted`) as it
+    was last submitted: to print or keep."""
     report = _report_or_404(request.user, year, code)
-    values = report.item_values()
+    submission = _last_submission(report)
+    as_submitted = request.GET.get("as") == "submitted" and submission is not None
+    values = submission.values if as_submitted else report.item_values()
     sections = [
         (
             section,
@@ -155,17 +158,39 @@ def printable(request, year, code):
         )
         for section in instrument.SECTIONS
     ]
-    return render(request, "survey/print.html", {"report": report, "sections": sections})
+    return render(
+        request,
+        "survey/print.html",
+        {
+            "report": report,
+            "sections": sections,
+            "submission": submission,
+            "as_submitted": as_submitted,
+        },
+    )
+
+
+def _last_submission(report):
+    """The report's latest submission event that kept its values, or None."""
+    return (
+        report.events.filter(action=ReportAction.SUBMIT, values__isnull=False)
+        .select_related("by")
+        .order_by("-at", "-id")
+        .first()
+    )
 
 
 @login_required
 def download(request, year, code):
     """The report in the interchange format (CSV), as the importer reads it back."""
     report = _report_or_404(request.user, year, code)
+    name = f"report-{report.institution.code}-{report.cycle_id}"
+    submission = _last_submission(report)
+    if request.GET.get("as") == "submitted" and submission is not None:
+        row = exporting.row_of(report.cycle_id, submission.values)
+        return exporting.download_rows([row], "csv", f"{name}-submitted")
     return exporting.download(
-        exporting.reports_for_export(Report.objects.filter(pk=report.pk)),
-        "csv",
-        f"report-{report.institution.code}-{report.cycle_id}",
+        exporting.reports_for_export(Report.objects.filter(pk=report.pk)), "csv", name
     )
 
 

@@ -384,7 +384,7 @@ def _lock(report, queryset, *, by, statuses, action):
     raise WorkflowError(str(NOT_NOW[action]) % {"status": current.get_status_display()})
 
 
-def _move(report, *, action, to_status, by, comment="", **fields):
+def _move(report, *, action, to_status, by, comment="", snapshot=None, **fields):
     from_status = report.status
     report.status = to_status
     for name, value in fields.items():
@@ -397,6 +397,7 @@ def _move(report, *, action, to_status, by, comment="", **fields):
         to_status=to_status,
         by=by,
         comment=(comment or "").strip(),
+        values=snapshot,
     )
 
 
@@ -427,6 +428,8 @@ def submit(report, *, by, comment=""):
         comment=comment,
         submitted_at=timezone.now(),
         submitted_by=by,
+        # Exactly what was submitted, printable after any later correction.
+        snapshot=report.item_values(),
     )
 
 

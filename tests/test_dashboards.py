@@ -190,3 +190,17 @@ def test_the_published_check_flags_printed_figures_that_disagree(two_cycles):
         ("inst_svc_therapy / inst_therapy", "0 / 3"),
         ("inst_therapy", "3"),
     }
+
+
+def test_the_province_comparison_and_an_institution_profile_download_as_csv(client, two_cycles):
+    comparison = client.get(reverse("reports:provinces"), {"year": 2023, "download": "csv"})
+    rows = list(csv.reader(io.StringIO(comparison.content.decode("utf-8-sig"))))
+    tibet = next(row for row in rows if row[0] == "54")
+    assert tibet[rows[0].index("eq_positron_total_per_million") - 1] == "1"
+    assert len(rows) == 32
+    profile = client.get(
+        reverse("reports:institution", args=[two_cycles.code]), {"download": "csv"}
+    )
+    rows = list(csv.reader(io.StringIO(profile.content.decode("utf-8-sig"))))
+    assert rows[0][2:] == ["2019", "2023"]
+    assert next(row for row in rows if row[0] == "eq_pet_ct")[2:] == ["1", "2"]

@@ -291,3 +291,33 @@ def test_two_reviewers_at_once_take_one_step_between_them(
         thread.join()
     assert sorted(outcomes) == ["done", "refused"]
     assert ReportEvent.objects.filter(report=report_2023).exclude(action="submit").count() == 1
+
+
+def test_what_was_submitted_stays_printable_after_a_correction(
+    client, complete, reporter, coordinator_sichuan
+):
+    import csv
+    import io
+
+    workflow.submit(complete, by=reporter)
+    workflow.return_for_correction(complete, by=coordinator_sichuan, comment="Check papers.")
+    complete.refresh_from_db()
+    complete.res_papers_sci = 9
+    complete.save()
+    client.force_login(reporter)
+    code = complete.institution.code
+    url = reverse("survey:print", args=[2023, code])
+    now = dict(
+        (item.code, value)
+        for _s, items in client.get(url).context["sections"]
+        for item, value in items
+    )
+    then_page = client.get(url, {"as": "submitted"})
+    then = dict(
+        (item.code, value) for _s, items in then_page.context["sections"] for item, value in items
+    )
+    assert (now["res_papers_sci"], then["res_papers_sci"]) == ("9", "0")
+    assert then_page.context["as_submitted"]
+    download = client.get(reverse("survey:download", args=[2023, code]), {"as": "submitted"})
+    header, row = csv.reader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig")))
+    assert row[header.index("res_papers_sci")] == "0"
