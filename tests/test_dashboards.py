@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from reports import consistency
-from survey.models import Cycle
+from survey.models import Cycle, Report
 
 
 @pytest.fixture(autouse=True)
@@ -204,3 +204,28 @@ def test_the_province_comparison_and_an_institution_profile_download_as_csv(clie
     rows = list(csv.reader(io.StringIO(profile.content.decode("utf-8-sig"))))
     assert rows[0][2:] == ["2019", "2023"]
     assert next(row for row in rows if row[0] == "eq_pet_ct")[2:] == ["1", "2"]
+
+
+@pytest.mark.parametrize(
+    "url_name, args",
+    [
+        ("reports:national", []),
+        ("reports:province", ["51"]),
+        ("reports:provinces", []),
+        ("reports:brief", []),
+    ],
+)
+def test_dashboard_queries_do_not_grow_with_the_institutions(client, make_report, url_name, args):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_with(count):
+        while Report.objects.count() < count:
+            make_report(eq_pet_ct=1, staff_physicians=2)
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse(url_name, args=args), {"year": 2023}).status_code == 200
+        return len(captured.captured_queries)
+
+    assert queries_with(3) == queries_with(30)
