@@ -52,7 +52,7 @@ def blocks():
         members = {total, *parts}
         for equal in linked:
             if total in equal:
-                members |= {t for t in equal} | {p for t in equal for p in GROUPS[t]}
+                members |= equal | {part for linked in equal for part in GROUPS[linked]}
         for code in members:
             block_of.setdefault(code, set()).update(members)
     return {code: frozenset(block_of.get(code, {code})) for code in metrics.metrics()}

@@ -326,7 +326,7 @@ class _Importer:
                 new.append(report)
                 outcome.action = "new"
             for item in self.report_items:
-                value = _stored(item, row.values.get(item.code))
+                value = instrument.stored(item, row.values.get(item.code))
                 old = getattr(report, item.code)
                 if old != value:
                     setattr(report, item.code, value)
@@ -413,10 +413,3 @@ def _apply_identity(institution, values, replace_blank=False):
             setattr(institution, attribute, value)
             changed = True
     return changed
-
-
-def _stored(item, value):
-    """Blank choices and text are stored as "", blank counts and flags as NULL."""
-    if value is None and item.kind in (instrument.CHOICE, instrument.TEXT):
-        return ""
-    return value

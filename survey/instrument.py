@@ -147,6 +147,14 @@ GROUP_LABELS = {
 }
 
 
+def stored(item, value):
+    """`value` as the report's field keeps it: blank choices and text as "", blank counts and
+    flags as NULL (both read back as None by `values_of`)."""
+    if value is None and item.kind in (CHOICE, TEXT):
+        return ""
+    return value
+
+
 def values_of(report):
     """Every item of `report` by code; None where not reported."""
     institution = report.institution

@@ -9,13 +9,6 @@ from survey.models import Cycle, Report
 IDENTITY = {field: code for code, field in instrument.IDENTITY_FIELDS.items()}
 
 
-def _report_value(item, value):
-    # Blank choices and text are stored as "", blank counts and flags as NULL.
-    if value is None and item.kind in (instrument.CHOICE, instrument.TEXT):
-        return ""
-    return value
-
-
 @transaction.atomic
 def replace_cycle(*, year, rows, is_open=False):
     """Make `rows` (item code -> canonical value) the reports of `year`, replacing any before.
@@ -52,7 +45,7 @@ def replace_cycle(*, year, rows, is_open=False):
             Report(
                 institution_id=ids[row["inst_code"]],
                 cycle=cycle,
-                **{item.code: _report_value(item, row.get(item.code)) for item in report_items},
+                **{item.code: instrument.stored(item, row.get(item.code)) for item in report_items},
             )
             for row in rows
         ],

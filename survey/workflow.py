@@ -30,7 +30,7 @@ from equipment.models import EquipmentUnit
 from equipment.services import apply_unit_counts
 from survey import instrument, rules
 from survey.audit import record_changes
-from survey.instrument import CHOICE, COUNT, GROUPS, TEXT
+from survey.instrument import COUNT, GROUPS, TEXT
 from survey.models import (
     EDITABLE_STATUSES,
     ChangeSource,
@@ -246,14 +246,11 @@ def assess(report, previous=None):
 
 
 def _stored_value(code, value):
-    # Blank choices and text are stored as "", blank counts and flags as NULL.
     item = instrument.items_by_code()[code]
-    if value is None and item.kind in (CHOICE, TEXT):
-        return ""
-    if item.kind == TEXT:
+    if item.kind == TEXT and value:
         # Browsers send "\r\n": stored as the importer reads text, so exports round-trip.
-        return normalise_newlines(value)
-    return value
+        value = normalise_newlines(value)
+    return instrument.stored(item, value)
 
 
 @transaction.atomic

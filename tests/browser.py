@@ -49,6 +49,26 @@ class PageWatch:
             self.foreign.append(url)
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium, once per test module (the browser tests import this fixture)."""
+    sync_api = browser_or_skip()
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def log_in(page, server_url, username, password):
+    from django.urls import reverse
+
+    page.goto(f"{server_url}{reverse('login')}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("form[action$='/login/'] button[type=submit]")
+    page.wait_for_url(f"{server_url}{reverse('survey:reports')}")
+
+
 def screenshot(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)

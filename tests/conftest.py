@@ -8,6 +8,9 @@ from departments.models import Institution, Province
 from departments.services import load_provinces
 from survey.models import Cycle, Report
 
+# The browser fixture (Debian chromium through Playwright) for the browser tests.
+pytest_plugins = ["tests.browser"]
+
 CONTRACT = Path(__file__).resolve().parent.parent / "fixtures" / "survey"
 
 

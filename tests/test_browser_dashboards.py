@@ -4,7 +4,7 @@ error, no request leaving the machine. Screenshots go to test-artifacts/."""
 import pytest
 from django.urls import reverse
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, PageWatch, browser_or_skip, screenshot
+from tests.browser import PageWatch, screenshot
 from tests.test_dashboards import two_cycles  # noqa: F401  (the data the pages show)
 
 pytestmark = pytest.mark.browser
@@ -14,15 +14,6 @@ PAGES = [
     ("province", ("51",), 10),
     ("provinces", (), 1),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = browser_or_skip()
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])

@@ -9,7 +9,7 @@ from accounts.models import Membership
 from departments.models import Institution
 from survey import instrument
 from survey.models import Cycle, Report, ReportEvent
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, PageWatch, browser_or_skip, screenshot
+from tests.browser import PageWatch, log_in, screenshot
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -36,15 +36,6 @@ ANSWER_THE_REST = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = browser_or_skip()
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def empty_report(transactional_db, django_user_model):
     cycle = Cycle.objects.create(year=2023, is_open=True)
@@ -63,11 +54,7 @@ def signed_in(browser, live_server, username):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": live_server.url}])
     page = context.new_page()
-    page.goto(f"{live_server.url}{reverse('login')}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form[action$='/login/'] button[type=submit]")
-    page.wait_for_url(f"{live_server.url}{reverse('survey:reports')}")
+    log_in(page, live_server.url, username, PASSWORD)
     return context, page
 
 

@@ -9,21 +9,12 @@ from departments.models import Institution
 from equipment.models import EquipmentUnit
 from survey import instrument
 from survey.models import Cycle, Report
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, PageWatch, browser_or_skip, screenshot
+from tests.browser import PageWatch, log_in, screenshot
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = browser_or_skip()
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -64,11 +55,7 @@ def test_a_reporter_fills_a_section_on_a_phone_and_submits(
     page = context.new_page()
     watch = PageWatch(page, live_server.url)
 
-    page.goto(f"{live_server.url}{reverse('login')}")
-    page.fill("#id_username", "wang")
-    page.fill("#id_password", PASSWORD)
-    page.click("form[action$='/login/'] button[type=submit]")
-    page.wait_for_url(f"{live_server.url}{reverse('survey:reports')}")
+    log_in(page, live_server.url, "wang", PASSWORD)
     screenshot(page, f"report-list-phone-{language}")
 
     page.goto(f"{live_server.url}{reverse('survey:section', args=[2023, '510101', 'therapy'])}")
@@ -112,11 +99,7 @@ def test_equipment_units_are_added_as_rows(browser, live_server, almost_done, cl
     context = browser.new_context(viewport=PHONE, is_mobile=True)
     page = context.new_page()
     watch = PageWatch(page, live_server.url)
-    page.goto(f"{live_server.url}{reverse('login')}")
-    page.fill("#id_username", "wang")
-    page.fill("#id_password", PASSWORD)
-    page.click("form[action$='/login/'] button[type=submit]")
-    page.wait_for_url(f"{live_server.url}{reverse('survey:reports')}")
+    log_in(page, live_server.url, "wang", PASSWORD)
     page.goto(f"{live_server.url}{reverse('survey:section', args=[2023, '510101', 'equipment'])}")
     rows = page.locator("#unit-list .unit-row")
     assert rows.count() == 2  # the listed unit and one empty row

@@ -89,16 +89,3 @@ def test_with_a_max_age_recent_figures_are_served_while_one_request_recomputes(
     assert metrics.figures(year=2023)["eq_pet_ct"].value == 2
     cache.delete("figures:2023:None:None:recomputing")
     assert metrics.figures(year=2023)["eq_pet_ct"].value == 5
-
-
-def test_old_figures_are_not_served_past_the_max_age(
-    make_report, django_capture_on_commit_callbacks, settings
-):
-    settings.SURVEY_FIGURES_MAX_AGE = 0
-    with django_capture_on_commit_callbacks(execute=True):
-        report = make_report(eq_pet_ct=2)
-    metrics.figures(year=2023)
-    with django_capture_on_commit_callbacks(execute=True):
-        report.eq_pet_ct = 5
-        report.save()
-    assert metrics.figures(year=2023)["eq_pet_ct"].value == 5
