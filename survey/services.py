@@ -51,5 +51,6 @@ def replace_cycle(*, year, rows, is_open=False):
         ],
         batch_size=500,
     )
-    versions.changed(year)
+    # The institutions' names and provinces, rewritten above, enter every year's figures.
+    versions.changed(*Cycle.objects.values_list("year", flat=True))
     return len(rows)

@@ -6,7 +6,7 @@ Bulk writes (the importer, the demo loader) bypass signals and call `versions.ch
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from departments.models import Institution
+from departments.models import Institution, Province
 from survey import versions
 from survey.models import Cycle, Report
 
@@ -17,6 +17,7 @@ def report_changed(sender, instance, **kwargs):
 
 
 @receiver([post_save, post_delete], sender=Institution)
-def institution_changed(sender, instance, **kwargs):
-    # Names and province appear in every year's figures.
+@receiver([post_save, post_delete], sender=Province)
+def registry_changed(sender, instance, **kwargs):
+    # Names, provinces and populations enter every year's figures.
     versions.changed(*Cycle.objects.values_list("year", flat=True))

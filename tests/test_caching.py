@@ -89,3 +89,17 @@ def test_with_a_max_age_recent_figures_are_served_while_one_request_recomputes(
     assert metrics.figures(year=2023)["eq_pet_ct"].value == 2
     cache.delete("figures:2023:None:None:recomputing")
     assert metrics.figures(year=2023)["eq_pet_ct"].value == 5
+
+
+def test_a_changed_population_renews_the_densities(
+    client, make_report, django_capture_on_commit_callbacks
+):
+    from departments.models import Province
+
+    make_report(eq_pet_ct=2)
+    url = reverse("reports:province", args=["51"])
+    before = client.get(url).context["board"].population_millions
+    with django_capture_on_commit_callbacks(execute=True):
+        Province.objects.filter(code="51").update(population_10k=1)
+        Province.objects.get(code="51").save()
+    assert client.get(url).context["board"].population_millions == 0.01 != before
