@@ -6,24 +6,29 @@ from accounts.models import Membership, Role
 from departments.models import Institution, Province
 
 DEMO_PASSWORD = "nmsurvey-demo"
+DEMO_PROVINCE = "51"
 
 
-def create_demo_users():
+def create_demo_users(*, reporter_institution_code=None):
     """Create or reset one demo user per role; returns {username: description}. Idempotent.
 
     Every account's password is ``nmsurvey-demo`` (demo only, never in production):
 
-    - ``demo-reporter``: reporter of the first Sichuan (51) institution by code, or of the
-      first institution at all if Sichuan has none; skipped when there are no institutions;
+    - ``demo-reporter``: reporter of the institution `reporter_institution_code`, by default
+      the first Sichuan (51) institution by code, or the first institution at all if Sichuan
+      has none; skipped when there are no institutions;
     - ``demo-coordinator``: coordinator of Sichuan (51);
     - ``demo-analyst``: analyst, reads every report and dashboard;
     - ``demo-admin``: administrator (superuser), everything including the Django admin.
     """
-    institution = (
-        Institution.objects.filter(province_id="51").order_by("code").first()
-        or Institution.objects.order_by("code").first()
-    )
-    sichuan = Province.objects.get(code="51")
+    if reporter_institution_code is not None:
+        institution = Institution.objects.get(code=reporter_institution_code)
+    else:
+        institution = (
+            Institution.objects.filter(province_id=DEMO_PROVINCE).order_by("code").first()
+            or Institution.objects.order_by("code").first()
+        )
+    sichuan = Province.objects.get(code=DEMO_PROVINCE)
     accounts = [
         ("demo-coordinator", Role.COORDINATOR, None, sichuan),
         ("demo-analyst", Role.ANALYST, None, None),

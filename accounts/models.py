@@ -101,3 +101,27 @@ class Membership(models.Model):
                 errors["province"] = _("Analysts and administrators are national: leave empty.")
         if errors:
             raise ValidationError(errors)
+
+
+class PasswordResetCount(models.Model):
+    """Password-reset mails asked for by one e-mail address or one client address in one hour.
+
+    Kept in the database rather than the cache: the local-memory cache is per process, and the
+    count must hold across every app server and worker (`accounts.throttling`).
+    """
+
+    # A keyed hash of "email:<address>" or "client:<IP>": the table keeps no address itself.
+    key = models.CharField(max_length=64)
+    window = models.PositiveIntegerField(help_text=_("Hours since 1970 (UTC)."))
+    count = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("password-reset count")
+        verbose_name_plural = _("password-reset counts")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window"], name="one_reset_count_per_hour")
+        ]
+        indexes = [models.Index(fields=["window"])]
+
+    def __str__(self):
+        return f"{self.key[:8]} · {self.window}: {self.count}"

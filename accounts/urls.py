@@ -1,4 +1,15 @@
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-# Login, logout, password change and reset: Django's views with templates/registration/.
-urlpatterns = [path("", include("django.contrib.auth.urls"))]
+from accounts.forms import ThrottledPasswordResetForm
+
+# Login, logout, password change and reset: Django's views with templates/registration/; the
+# reset form sends a limited number of mails (accounts.throttling).
+urlpatterns = [
+    path(
+        "password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=ThrottledPasswordResetForm),
+        name="password_reset",
+    ),
+    path("", include("django.contrib.auth.urls")),
+]

@@ -1,20 +1,24 @@
-"""Import benchmark: a national file (1,237 institutions) and one a hundred times larger.
+"""Import benchmark: a national file (1,237 institutions), one a hundred times larger, and
+the files built to cost (bombs), which must be refused fast and in little memory.
 
-    .venv/bin/python bench/bench_import.py [--sizes 1237 123700]
+    .venv/bin/python bench/bench_import.py [--sizes 1237 123700] [--bombs-only]
 
 Runs `manage.py import_survey` on PostgreSQL (scratch database `nmsurvey_bench`, dropped and
 recreated), timing each run from process start and reading its peak memory.
-Goals: 1,237 rows under 3 s; 123,700 rows under 120 s and 1 GB.
+Goals: 1,237 rows under 3 s; 123,700 rows under 120 s and 1 GB; each bomb under 30 s and
+300 MB.
 """
 
 import argparse
 import csv
+import io
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, fresh_database, manage, table  # noqa: E402
+from common import ROOT, fresh_database, manage, run_manage, table  # noqa: E402
 
 SAMPLE = ROOT / "fixtures" / "survey" / "samples" / "sample-2019.csv"
 GOALS = {1237: (3, None), 123_700: (120, 1024)}
@@ -34,10 +38,99 @@ def generate(path, rows):
             writer.writerow(row)
 
 
+def workbook(rows):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    stream = io.BytesIO()
+    book.save(stream)
+    return stream.getvalue()
+
+
+ROW = [["year", "inst_code", "inst_name", "province"], [2023, "A1", "Alpha", "51"]]
+
+
+def dimension_bomb(path):
+    """4.7 KB declaring A1:XFD1048576: 17 billion cells, of which it holds eight."""
+    data = workbook(ROW)
+    _rewrite(
+        data,
+        path,
+        lambda name, content: (
+            content.replace(b'ref="A1:D2"', b'ref="A1:XFD1048576"')
+            if name.endswith("sheet1.xml")
+            else content
+        ),
+    )
+
+
+def shared_string_bomb(path):
+    """About 400 KB holding one shared string of 400 MB."""
+    _rewrite(workbook(ROW), path, lambda name, content: content)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as part:
+            part.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+            part.write(b"<si><t>")
+            for _ in range(400):
+                part.write(b"x" * 2**20)
+            part.write(b"</t></si></sst>")
+
+
+def error_rows(path, rows=3_000_000):
+    """3 million rows, each with two errors: a negative count and an unknown province."""
+    with path.open("w", encoding="utf-8", newline="") as f:
+        f.write("year,inst_code,inst_name,province,eq_pet_ct\n")
+        for number in range(rows):
+            f.write(f"2023,E{number},Alpha,99,-1\n")
+
+
+def _rewrite(data, path, transform):
+    source = zipfile.ZipFile(io.BytesIO(data))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, transform(info.filename, source.read(info)))
+
+
+BOMBS = {
+    "4.7 KB XLSX declaring A1:XFD1048576": ("dimension.xlsx", dimension_bomb, 0),
+    "XLSX with a 400 MB shared string": ("strings.xlsx", shared_string_bomb, 1),
+    "3 million rows of errors (CSV)": ("errors.csv", error_rows, 1),
+}
+
+
+def bench_bombs(scratch):
+    results = []
+    fresh_database()
+    for label, (name, build, expected_exit) in BOMBS.items():
+        path = Path(scratch) / name
+        build(path)
+        run, exit_code = run_manage("import_survey", str(path))
+        last = run.output.strip().splitlines()[-1] if run.output.strip() else ""
+        met = run.seconds < 30 and run.peak_mb < 300 and (exit_code != 0) == bool(expected_exit)
+        results.append(
+            [
+                label,
+                f"{path.stat().st_size / 1024:,.1f} KB",
+                f"{run.seconds:.1f}",
+                f"{run.peak_mb:,.0f}",
+                "refused" if exit_code else "imported",
+                "yes" if met else "NO",
+            ]
+        )
+        print(f"{label}: {last[:160]}", file=sys.stderr)
+    table(["file", "size", "seconds", "peak MB", "outcome", "met"], results)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(GOALS))
-    sizes = parser.parse_args().sizes
+    parser.add_argument("--bombs-only", action="store_true")
+    arguments = parser.parse_args()
+    sizes = [] if arguments.bombs_only else arguments.sizes
+    with tempfile.TemporaryDirectory() as scratch:
+        bench_bombs(scratch)
     results = []
     with tempfile.TemporaryDirectory() as scratch:
         for size in sizes:
@@ -63,10 +156,11 @@ def main():
                     "yes" if met else "NO",
                 ]
             )
-    table(
-        ["rows", "seconds", "rows/s", "peak MB", "re-import s", "goal", "met"],
-        results,
-    )
+    if results:
+        table(
+            ["rows", "seconds", "rows/s", "peak MB", "re-import s", "goal", "met"],
+            results,
+        )
 
 
 if __name__ == "__main__":

@@ -41,8 +41,11 @@ class Run:
     output: str
 
 
-def manage(*args, quiet=False):
-    """Run `manage.py` in its own process: wall time including start-up, and peak memory."""
+def run_manage(*args):
+    """Run `manage.py` in its own process, whatever its exit status: the run and that status.
+
+    The run's time includes start-up; its memory is the child's peak.
+    """
     started = time.perf_counter()
     process = subprocess.Popen(
         [PYTHON, "manage.py", *args],
@@ -55,11 +58,18 @@ def manage(*args, quiet=False):
     output = process.stdout.read()
     _pid, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{output}")
+    return Run(seconds, usage.ru_maxrss / 1024, output), os.waitstatus_to_exitcode(status)
+
+
+def manage(*args, quiet=False):
+    """Run `manage.py` in its own process, which must succeed: its run."""
+    run, exit_code = run_manage(*args)
+    if exit_code != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{run.output}")
     if not quiet:
-        print(output.strip().splitlines()[-1] if output.strip() else "", file=sys.stderr)
-    return Run(seconds, usage.ru_maxrss / 1024, output)
+        output = run.output.strip()
+        print(output.splitlines()[-1] if output else "", file=sys.stderr)
+    return run
 
 
 def table(headings, rows):

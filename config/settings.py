@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "survey.middleware.UnusableCookiesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "survey.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -71,9 +72,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "survey.middleware.DataVersionMiddleware",
     "survey.middleware.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so that its 400 page passes through the others (CSP headers included).
+    "survey.middleware.UnusableInputMiddleware",
 ]
 
 # Scripts and styles only from our own static files. Plotly sets inline styles on the charts
@@ -120,12 +124,28 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A write waits this long (seconds) for a row another transaction holds, a long import above
+# all, then fails and the user is told that an import is running (a 503 with Retry-After)
+# instead of waiting into the worker's timeout. Long writers lift it for their own
+# connection (`survey.locks.waiting_without_limit`). Behind PgBouncer in transaction mode,
+# which refuses startup options, set it with ALTER ROLE ... SET lock_timeout instead.
+SURVEY_LOCK_TIMEOUT = envint("SURVEY_LOCK_TIMEOUT", 5)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c lock_timeout={SURVEY_LOCK_TIMEOUT}s"
+    )
+else:
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = SURVEY_LOCK_TIMEOUT
 
-# App servers keep no state of their own: sessions live in the database and, with REDIS_URL,
-# the cache (figures, dashboards, data versions) is shared by every server.
+# App servers keep no state of their own: sessions and the figures' data versions live in the
+# database and, with REDIS_URL, the cache (figures, dashboards) is shared by every server.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # How long figures may lag behind a change (seconds); see survey/versions.py.
 SURVEY_FIGURES_MAX_AGE = envint("SURVEY_FIGURES_MAX_AGE", 0)
+# Disclosure control of published figures (reports/privacy.py): a figure with fewer non-zero
+# contributors, or whose largest contributor holds more than this share, is not published.
+SURVEY_DISCLOSURE_MIN_CONTRIBUTORS = envint("SURVEY_DISCLOSURE_MIN_CONTRIBUTORS", 3)
+SURVEY_DISCLOSURE_DOMINANCE = float(os.environ.get("SURVEY_DISCLOSURE_DOMINANCE", "0.85"))
 # A working day; a session left on a shared ward computer ends with the browser.
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -154,6 +174,10 @@ AXES_IPWARE_PROXY_COUNT = envint("PROXY_COUNT", 0)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "survey:reports"
 LOGOUT_REDIRECT_URL = "home"
+# Password-reset mail per hour, per e-mail address and per client address (a hospital's
+# staff share one address); counted in the database for every server (accounts.throttling).
+PASSWORD_RESET_LIMIT_PER_EMAIL = envint("PASSWORD_RESET_LIMIT_PER_EMAIL", 3)
+PASSWORD_RESET_LIMIT_PER_CLIENT = envint("PASSWORD_RESET_LIMIT_PER_CLIENT", 20)
 
 # Password-reset mail: printed on the console unless an SMTP server is configured.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -202,10 +226,22 @@ STORAGES = {
     },
 }
 
-# Uploaded survey files are read in memory up to this size; larger ones are refused.
+# Survey files: `import_survey` reads files of up to SURVEY_UPLOAD_MAX_BYTES; the admin's import,
+# the only form that takes a file, up to SURVEY_ADMIN_IMPORT_MAX_BYTES and _ROWS: what one
+# request reads, checks and writes well within the server's 30 s timeout (preview and confirm
+# each read the whole file). Any other request body is form fields, held in memory: Django's
+# default of 2.5 MB (files do not count toward it). A larger body is refused (400) before it
+# is read, whoever sends it (survey.files.BoundedUploadHandler).
 SURVEY_UPLOAD_MAX_BYTES = 200 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = SURVEY_UPLOAD_MAX_BYTES
-FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+SURVEY_ADMIN_IMPORT_MAX_BYTES = 20 * 1024 * 1024
+SURVEY_ADMIN_IMPORT_MAX_ROWS = 10_000
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "survey.files.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 

@@ -13,3 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]
+
+# 403, 404 and 500 are Django's handlers with our templates; its 400 renders without the request.
+handler400 = "survey.errors.bad_request"

@@ -5,8 +5,11 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from survey.text import validate_text
 
 PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市")
 
@@ -103,6 +106,12 @@ inst_code_validator = RegexValidator(
 
 
 class InstitutionQuerySet(models.QuerySet):
+    def by_code_in_any_case(self, codes):
+        """The institutions of `codes` keyed by upper-cased code (codes are one in any case)."""
+        wanted = {code.upper() for code in codes}
+        found = self.annotate(code_upper=Upper("code")).filter(code_upper__in=wanted)
+        return {institution.code.upper(): institution for institution in found}
+
     def in_province(self, province):
         return self.filter(province=province)
 
@@ -127,8 +136,12 @@ class Institution(models.Model):
         unique=True,
         validators=[inst_code_validator],
     )
-    name_en = models.CharField(_("Institution name (English)"), max_length=200, blank=True)
-    name_zh = models.CharField(_("Institution name (Chinese)"), max_length=200, blank=True)
+    name_en = models.CharField(
+        _("Institution name (English)"), max_length=200, blank=True, validators=[validate_text]
+    )
+    name_zh = models.CharField(
+        _("Institution name (Chinese)"), max_length=200, blank=True, validators=[validate_text]
+    )
     province = models.ForeignKey(
         Province,
         on_delete=models.PROTECT,
@@ -171,7 +184,13 @@ class Institution(models.Model):
             models.CheckConstraint(
                 condition=~(models.Q(name_en="") & models.Q(name_zh="")),
                 name="institution_has_a_name",
-            )
+            ),
+            # `nm51-0002` is the same institution as `NM51-0002`: one code whatever its case.
+            models.UniqueConstraint(
+                Upper("code"),
+                name="institution_code_unique_in_any_case",
+                violation_error_message=_("An institution with this code (in any case) exists."),
+            ),
         ]
 
     def __str__(self):

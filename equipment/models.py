@@ -6,13 +6,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from survey.fields import EQUIPMENT_MAX, count_field
+from survey.text import validate_text
 
 
 class EquipmentSection(models.Model):
     """Section 'equipment': the department's units, counted by type and by owning department.
 
-    The counts are what the survey reports. Where a report lists its imaging units one by one
-    (`EquipmentUnit`), the counts are derived from that list by `equipment.services`.
+    The counts are what the survey reports. Where a report lists its units one by one
+    (`EquipmentUnit`), the counts of the itemised types (`ITEMISED_UNIT_TYPES`) and by owning
+    department are derived from that list by `equipment.services`; the minor devices stay
+    plain counts.
     """
 
     eq_pet_ct = count_field(_("PET or PET/CT units"), maximum=EQUIPMENT_MAX)
@@ -142,6 +145,15 @@ class UnitType(models.TextChoices):
 IMAGING_UNIT_TYPES = frozenset(
     EquipmentSection.GROUPS["eq_positron_total"] + EquipmentSection.GROUPS["eq_single_photon_total"]
 )
+# Units listed one by one, where make and model matter: the imaging equipment and cyclotrons.
+# Organ-function devices (thyroid analyzers, bone densitometers...) stay plain counts, so that
+# listing the cameras never rewrites them.
+ITEMISED_UNIT_TYPES = (
+    EquipmentSection.GROUPS["eq_positron_total"]
+    + EquipmentSection.GROUPS["eq_single_photon_total"]
+    + ("eq_cyclotron",)
+    + EquipmentSection.GROUPS["eq_small_animal_total"]
+)
 
 
 class EquipmentUnit(models.Model):
@@ -154,8 +166,12 @@ class EquipmentUnit(models.Model):
         verbose_name=_("report"),
     )
     unit_type = models.CharField(_("type"), max_length=32, choices=UnitType.choices)
-    manufacturer = models.CharField(_("manufacturer"), max_length=100, blank=True)
-    model_name = models.CharField(_("model"), max_length=100, blank=True)
+    manufacturer = models.CharField(
+        _("manufacturer"), max_length=100, blank=True, validators=[validate_text]
+    )
+    model_name = models.CharField(
+        _("model"), max_length=100, blank=True, validators=[validate_text]
+    )
     year_installed = models.PositiveSmallIntegerField(
         _("year installed"),
         null=True,

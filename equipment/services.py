@@ -1,8 +1,13 @@
-"""Keeping a report's equipment counts in step with its itemised units."""
+"""Keeping a report's equipment counts in step with its itemised units.
+
+Only what a list of units can know is derived from it: the counts of the itemised types
+(`ITEMISED_UNIT_TYPES`) and of imaging units by owning department. Every other count is the
+filer's own, and no list of units changes it.
+"""
 
 from collections import Counter
 
-from equipment.models import IMAGING_UNIT_TYPES, EquipmentSection, OwnerDepartment
+from equipment.models import IMAGING_UNIT_TYPES, ITEMISED_UNIT_TYPES, OwnerDepartment
 
 OWNER_ITEMS = {
     OwnerDepartment.NUCLEAR_MEDICINE: "eq_owner_nm",
@@ -11,27 +16,56 @@ OWNER_ITEMS = {
     OwnerDepartment.RADIOLOGY: "eq_owner_radiology",
     OwnerDepartment.OTHER: "eq_owner_other",
 }
-COUNTED_ITEMS = [field.name for field in EquipmentSection._meta.fields]
+# The items a list of units decides, whenever a report lists any unit.
+DERIVED_ITEMS = (*ITEMISED_UNIT_TYPES, *OWNER_ITEMS.values())
+
+
+def derived_items(units):
+    """The equipment items that `units` decide: none without units; else the itemised types,
+    the owner counts, and the type of any other unit listed (lists made before minor devices
+    became plain counts)."""
+    if not units:
+        return ()
+    extra = sorted({unit.unit_type for unit in units} - set(DERIVED_ITEMS))
+    return (*DERIVED_ITEMS, *extra)
 
 
 def counts_from_units(units):
-    """Every equipment count item implied by a list of units."""
-    counts = dict.fromkeys(COUNTED_ITEMS, 0)
+    """The count of each item that `units` decide (see `derived_items`), by item code."""
     by_type = Counter(unit.unit_type for unit in units)
     by_owner = Counter(
         unit.owner_department for unit in units if unit.unit_type in IMAGING_UNIT_TYPES
     )
-    counts.update(by_type)
-    for owner, item in OWNER_ITEMS.items():
-        counts[item] = by_owner[owner]
+    counts = {item: by_type[item] for item in derived_items(units)}
+    if units:
+        counts.update({item: by_owner[owner] for owner, item in OWNER_ITEMS.items()})
     return counts
+
+
+def count_changes(values, units):
+    """{item: (saved value, count from `units`)} for every saved count that `units` change.
+
+    A count not reported that becomes 0 is left out: it loses nothing the filer gave.
+    """
+    changes = {}
+    for item, count in counts_from_units(units).items():
+        saved = values.get(item)
+        if saved != count and not (saved is None and count == 0):
+            changes[item] = (saved, count)
+    return changes
+
+
+def fingerprint(counts):
+    """Derived counts as one string, "item=n,item=n" by item code: what the page showed
+    (report_form.js writes the same string) against what a save would write."""
+    return ",".join(f"{item}={count}" for item, count in sorted(counts.items()))
 
 
 def apply_unit_counts(report):
     """Derive the report's equipment counts from its units, if it lists any.
 
-    A report without units (every report of the count-only 2019 cycle) keeps its counts.
-    Returns True when the counts were derived.
+    A report without units (every report of the count-only 2019 cycle) keeps its counts, and
+    the counts no unit decides are never touched. Returns True when counts were derived.
     """
     units = list(report.equipment_units.all())
     if not units:
@@ -41,3 +75,22 @@ def apply_unit_counts(report):
         setattr(report, item, count)
     report.save(update_fields=[*counts, "updated_at"])
     return True
+
+
+def described(unit):
+    """A unit as the audit trail keeps it: what it is, as plain JSON values."""
+    return {
+        "type": unit.unit_type,
+        "manufacturer": unit.manufacturer,
+        "model": unit.model_name,
+        "year": unit.year_installed,
+        "owner": unit.owner_department,
+    }
+
+
+UNIT_PREFIX = "unit:"
+
+
+def units_snapshot(report):
+    """The report's units for `survey.audit.record_changes`: {"unit:<id>": described unit}."""
+    return {f"{UNIT_PREFIX}{unit.pk}": described(unit) for unit in report.equipment_units.all()}

@@ -58,12 +58,16 @@ class _Writer:
         )
 
 
-def write(*, year, baseline=None, province=None, hidden=frozenset()):
-    """The brief report as sections of paragraphs."""
+def write(*, year, baseline=None, province=None, disclosure=privacy.FULL_ACCESS):
+    """The brief report as sections of paragraphs, with what `disclosure` lets its reader see:
+    the analyst's carries every figure, the public's prints "—" for a suppressed one."""
     comparison = metrics.compare(
-        year=year, baseline=baseline, province=province.code if province else None
+        year=year,
+        baseline=baseline,
+        province=province.code if province else None,
+        published=disclosure.published_only,
     )
-    comparison = privacy.suppressed(comparison, hidden)
+    comparison = privacy.apply(comparison, disclosure)
     w = _Writer(comparison, baseline)
     where = province.name if province else _("nationwide")
     return [

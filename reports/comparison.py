@@ -26,31 +26,38 @@ def as_table(table):
         [
             row["province"].code,
             row["population_millions"],
-            *(cell for value, density in row["cells"] for cell in (value, density)),
+            *(cell for value, density, _marked in row["cells"] for cell in (value, density)),
         ]
         for row in table["rows"]
     ]
     return header, body
 
 
-def province_table(*, year, hidden=lambda province_code: frozenset()):
+def province_table(*, year, values=None, marked=lambda province_code: frozenset()):
     """One row per province: each compared figure and its value per million residents.
 
-    `hidden(code)` gives the metrics of that province blanked for this viewer.
+    `values` ({province: {code: value}}) are the figures as the viewer sees them
+    (`reports.privacy.province_values`), by default every report's; `marked(code)` gives the
+    codes of that province to mark as hidden from the public.
     """
-    by_province = metrics.figures_by_province(year=year)
+    if values is None:
+        values = {
+            code: {metric: figure.value for metric, figure in figures.items()}
+            for code, figures in metrics.figures_by_province(year=year).items()
+        }
     definitions = metrics.metrics()
     rows = []
     for province in Province.objects.all():
-        figures = by_province.get(province.code, {})
-        blanked = hidden(province.code)
+        figures = values.get(province.code, {})
+        hidden_from_public = marked(province.code)
         row = {"province": province, "population_millions": province.population_millions}
         for code in COMPARED:
-            figure = figures.get(code)
-            value = figure.value if figure and code not in blanked else None
+            value = figures.get(code)
             row[code] = value
             row[f"{code}_per_million"] = metrics.per_million(value, province.population_millions)
-        row["cells"] = [(row[code], row[f"{code}_per_million"]) for code in COMPARED]
+        row["cells"] = [
+            (row[code], row[f"{code}_per_million"], code in hidden_from_public) for code in COMPARED
+        ]
         rows.append(row)
     return {
         "columns": [(code, definitions[code].label) for code in COMPARED],

@@ -21,6 +21,8 @@ class Row:
     n_reporting: int
     per_million: float | None
     rank: int | None
+    # For entitled viewers: the public does not see this figure (reports.privacy).
+    hidden_from_public: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,41 +46,51 @@ class Dashboard:
     province_count: int
 
 
-def ranks_among_provinces(by_province, province, hidden=frozenset()):
-    """Each metric's rank (1 = highest) of `province` among the provinces that report it."""
+def ranks_among_provinces(values_by_province, province):
+    """Each metric's rank (1 = highest) of `province` among the provinces whose figure is
+    given in `values_by_province` ({province: {code: value or None}})."""
     ranks = {}
+    own_values = values_by_province.get(province, {})
     for code in metrics.metrics():
-        values = sorted(
-            (
-                figures[code].value
-                for figures in by_province.values()
-                if figures[code].value is not None
-            ),
-            reverse=True,
-        )
-        own = by_province.get(province, {}).get(code)
-        if own is not None and own.value is not None and code not in hidden:
-            ranks[code] = values.index(own.value) + 1
+        own = own_values.get(code)
+        if own is None:
+            continue
+        values = [v[code] for v in values_by_province.values() if v.get(code) is not None]
+        ranks[code] = sorted(values, reverse=True).index(own) + 1
     return ranks
 
 
-def build(*, year, baseline=None, province=None, hidden=frozenset()):
+def build(*, year, baseline=None, province=None, disclosure=privacy.FULL_ACCESS, ranked_among=None):
     """The figures of every panel for a scope (province code or None for the nation).
 
-    The `hidden` metrics are blanked (small numbers, `reports.privacy`).
+    `disclosure` (reports.privacy) says which reports count and which figures are blanked or
+    marked; ranks are among the provinces' figures in `ranked_among` ({province: {code:
+    value}}, as the viewer sees them), by default every province's full figures.
     """
-    comparison = metrics.compare(year=year, baseline=baseline, province=province)
+    published = disclosure.published_only
+    comparison = privacy.apply(
+        metrics.compare(year=year, baseline=baseline, province=province, published=published),
+        disclosure,
+    )
     panel_growth = (
-        metrics.compare(year=year, baseline=baseline, province=province, panel=True)
+        privacy.apply(
+            metrics.compare(
+                year=year, baseline=baseline, province=province, panel=True, published=published
+            ),
+            disclosure,
+            panel=True,
+        )
         if baseline
         else {}
     )
-    if hidden:
-        comparison = privacy.suppressed(comparison, hidden)
-        panel_growth = privacy.suppressed(panel_growth, hidden)
     population = metrics.population_millions(province)
-    by_province = metrics.figures_by_province(year=year) if province else {}
-    ranks = ranks_among_provinces(by_province, province, hidden) if province else {}
+    if province and ranked_among is None:
+        ranked_among = {
+            code: {metric: figure.value for metric, figure in figures.items()}
+            for code, figures in metrics.figures_by_province(year=year).items()
+        }
+    ranked_among = ranked_among if province else {}
+    ranks = ranks_among_provinces(ranked_among, province) if province else {}
     values = {code: figure.value for code, figure in comparison.items()}
     definitions = metrics.metrics()
 
@@ -98,6 +110,7 @@ def build(*, year, baseline=None, province=None, hidden=frozenset()):
             n_reporting=figure.n_reporting,
             per_million=metrics.per_million(figure.value, population),
             rank=ranks.get(code),
+            hidden_from_public=code in disclosure.marked,
         )
 
     return Dashboard(
@@ -107,7 +120,7 @@ def build(*, year, baseline=None, province=None, hidden=frozenset()):
         population_millions=population,
         panels=[PanelData(panel, [row(code) for code in panel.metrics]) for panel in PANELS],
         headline=[row(code) for code in HEADLINE],
-        province_count=len(by_province),
+        province_count=len(ranked_among),
     )
 
 

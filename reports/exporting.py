@@ -3,19 +3,39 @@
 import csv
 import io
 
+from reports import privacy
 from reports.metrics import compare
-from reports.privacy import suppressed
 
 CSV_COLUMNS = ["metric", "value", "baseline", "growth_pct", "n_reporting"]
 
 
-def aggregates(*, year, baseline=None, province=None, hidden=frozenset()):
-    """Every metric of a scope in the `survey_aggregates` JSON shape, `hidden` ones blanked."""
-    comparison = suppressed(compare(year=year, baseline=baseline, province=province), hidden)
+def aggregates(*, year, baseline=None, province=None, disclosure=privacy.FULL_ACCESS):
+    """Every metric of a scope in the `survey_aggregates` JSON shape, as `disclosure` lets
+    its viewer see them (by default every report, nothing blanked).
+
+    Public figures list the codes blanked in `suppressed` (not reported is a blank too);
+    entitled ones list in `hidden_from_public` what the public does not see.
+    """
+    comparison = privacy.apply(
+        compare(
+            year=year,
+            baseline=baseline,
+            province=province,
+            published=disclosure.published_only,
+        ),
+        disclosure,
+    )
+    marking = (
+        {"hidden_from_public": sorted(disclosure.marked)}
+        if disclosure.entitled
+        else {"suppressed": sorted(disclosure.hidden)}
+    )
     return {
         "year": year,
         "baseline_year": baseline,
         "scope": province or "national",
+        "published_reports_only": disclosure.published_only,
+        **marking,
         "metrics": {
             code: {
                 "value": figure.value,

@@ -5,6 +5,11 @@ Every metric is defined once here as database aggregates, so one query gives eve
 a scope whatever the number of institutions, and one grouped query gives every province.
 Dashboards, exports, the `survey_aggregates` command and the generated report all read them
 through `figures`, `figures_by_province` and `compare`.
+
+Sums also carry what disclosure control needs (`reports.privacy`): how many institutions
+contribute a non-zero value and the largest contribution, in the same query. With
+`published=True` only submitted and accepted reports count: the figures shown to anyone not
+entitled to the reports themselves.
 """
 
 from dataclasses import dataclass
@@ -13,13 +18,14 @@ from functools import cache, reduce
 from operator import or_
 
 from django.db import connection
-from django.db.models import Count, Q, Sum, Value
+from django.db.models import Count, F, IntegerField, Max, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import TERTIARY_TIERS, DeptAffiliation, Ownership, Province, Tier
 from survey import instrument, versions
 from survey.instrument import COUNT, FLAG, GROUPS
-from survey.models import Report
+from survey.models import Report, ReportStatus
 from survey.sections.radiopharmaceuticals import LICENSE_CLASS_III, LicenseClass
 
 
@@ -28,7 +34,9 @@ class Metric:
     """A figure: how to compute its value and how many institutions reported what it needs.
 
     `parts` marks a group total, the sum of its items' values (None when none was reported).
-    `base` names the metric a share of this one is taken against.
+    `base` names the metric a share of this one is taken against. A sum (an item or a group
+    total, as opposed to a count of institutions) has `contributors`, the institutions with a
+    value above 0, and `largest`, the largest institution's value.
     """
 
     code: str
@@ -38,12 +46,20 @@ class Metric:
     reported: object = None
     parts: tuple[str, ...] = ()
     base: str | None = None
+    contributors: object = None
+    largest: object = None
+
+    @property
+    def is_sum(self):
+        return self.contributors is not None
 
 
 @dataclass(frozen=True)
 class Figure:
     value: int | None
     n_reporting: int
+    contributors: int | None = None
+    largest: int | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +100,17 @@ def _choice_metrics(code, prefix, choices, section):
         )
         for value, label in choices
     ]
+
+
+# Reports that count in what is published; drafts and returned reports are still changing.
+PUBLISHED_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+
+
+def _institution_total(parts):
+    return reduce(
+        lambda a, b: a + b,
+        (Coalesce(F(part), 0, output_field=IntegerField()) for part in parts),
+    )
 
 
 # Some yes/no items are asked of a subset: their share is of that subset, as in the report.
@@ -174,6 +201,8 @@ def metrics():
                     Sum(item.code),
                     Count(item.code),
                     base=_base_of(item.code),
+                    contributors=_institutions(_any_positive(item.code)),
+                    largest=Max(item.code),
                 )
             )
     for group, parts in GROUPS.items():
@@ -184,6 +213,8 @@ def metrics():
                 instrument.items_by_code()[parts[0]].section,
                 reported=_institutions(_any_reported(*parts)),
                 parts=parts,
+                contributors=_institutions(_any_positive(*parts)),
+                largest=Max(_institution_total(parts)),
             )
         )
     derived = [
@@ -281,6 +312,9 @@ def _aggregates():
         if metric.value is not None:
             expressions[f"value_{code}"] = metric.value
         expressions[f"reported_{code}"] = metric.reported
+        if metric.is_sum:
+            expressions[f"contributors_{code}"] = metric.contributors
+            expressions[f"largest_{code}"] = metric.largest
     return expressions
 
 
@@ -293,49 +327,71 @@ def _figures_from_row(row):
             value = sum(reported) if reported else None
         else:
             value = row[f"value_{code}"]
-        values[code] = Figure(value, row[f"reported_{code}"])
+        values[code] = Figure(
+            value,
+            row[f"reported_{code}"],
+            row.get(f"contributors_{code}"),
+            row.get(f"largest_{code}"),
+        )
     return values
 
 
-def reports_of(*, year, province=None, panel_with=None):
+def published(reports):
+    return reports.filter(status__in=PUBLISHED_STATUSES)
+
+
+def reports_of(*, year, province=None, panel_with=None, published_only=False):
     """The reports behind a scope's figures.
 
     `panel_with` restricts them to the matched panel: institutions that also reported in
-    that other year.
+    that other year (with a published report there too, when `published_only`).
     """
     reports = Report.objects.for_year(year)
+    if published_only:
+        reports = published(reports)
     if province is not None:
         reports = reports.in_province(province)
     if panel_with is not None:
-        reports = reports.filter(
-            institution__in=Report.objects.for_year(panel_with).values("institution")
-        )
+        other = Report.objects.for_year(panel_with)
+        if published_only:
+            other = published(other)
+        reports = reports.filter(institution__in=other.values("institution"))
     return reports
 
 
-def figures(*, year, province=None, panel_with=None):
-    """Every metric of one year, nationally or for one province code: {code: Figure}."""
+def figures(*, year, province=None, panel_with=None, published=False):
+    """Every metric of one year, nationally or for one province code: {code: Figure}.
+
+    With `published`, of the submitted and accepted reports only.
+    """
 
     def compute():
+        shape = (province is not None, panel_with is not None, published, _vendor())
         [row] = _run(
-            _compiled_scope_query(province is not None, panel_with is not None, _vendor()),
+            _compiled_scope_query(*shape),
             {_YEAR: year, _PROVINCE: province, _PANEL_YEAR: panel_with},
         )
         return _figures_from_row(row)
 
     return versions.cached(
-        "figures", year, province, panel_with, years=(year, panel_with), compute=compute
+        "figures",
+        year,
+        province,
+        panel_with,
+        published,
+        years=(year, panel_with),
+        compute=compute,
     )
 
 
-def figures_by_province(*, year):
+def figures_by_province(*, year, published=False):
     """Every metric of one year for each province with reports: {province code: {code: Figure}}."""
 
     def compute():
-        rows = _run(_compiled_by_province_query(_vendor()), {_YEAR: year})
+        rows = _run(_compiled_by_province_query(published, _vendor()), {_YEAR: year})
         return {row["institution__province"]: _figures_from_row(row) for row in rows}
 
-    return versions.cached("figures-by-province", year, years=(year,), compute=compute)
+    return versions.cached("figures-by-province", year, published, years=(year,), compute=compute)
 
 
 # Building the aggregate query (some 320 expressions) takes longer in Python than running it on
@@ -349,20 +405,21 @@ def _vendor():
 
 
 @cache
-def _compiled_scope_query(by_province, with_panel, vendor):
+def _compiled_scope_query(by_province, with_panel, published_only, vendor):
     reports = reports_of(
         year=_YEAR,
         province=_PROVINCE if by_province else None,
         panel_with=_PANEL_YEAR if with_panel else None,
+        published_only=published_only,
     )
     # A constant in values() groups nothing: one row of aggregates, as aggregate() gives.
     return _compiled(reports.order_by().values(scope=Value(1)).annotate(**_aggregates()))
 
 
 @cache
-def _compiled_by_province_query(vendor):
+def _compiled_by_province_query(published_only, vendor):
     return _compiled(
-        Report.objects.for_year(_YEAR)
+        reports_of(year=_YEAR, published_only=published_only)
         .values("institution__province")
         .order_by("institution__province")
         .annotate(**_aggregates())
@@ -404,17 +461,26 @@ def growth_pct(value, baseline):
     return 100 * (value - baseline) / baseline
 
 
-def compare(*, year, baseline=None, province=None, panel=False):
+def compare(*, year, baseline=None, province=None, panel=False, published=False):
     """Every metric of `year` beside the `baseline` year's: {code: Comparison}.
 
     With `panel`, both years count only institutions that reported in both, so that growth
-    is not confused with a rise in respondents.
+    is not confused with a rise in respondents. With `published`, of the submitted and
+    accepted reports only.
     """
     current = figures(
-        year=year, province=province, panel_with=baseline if panel and baseline else None
+        year=year,
+        province=province,
+        panel_with=baseline if panel and baseline else None,
+        published=published,
     )
     before = (
-        figures(year=baseline, province=province, panel_with=year if panel else None)
+        figures(
+            year=baseline,
+            province=province,
+            panel_with=year if panel else None,
+            published=published,
+        )
         if baseline
         else {}
     )

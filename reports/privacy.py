@@ -1,120 +1,452 @@
-"""Small-number suppression: a provincial figure built from fewer than three institutions could
-reveal one hospital's values, so it is shown only to those who may see the institutions
-themselves (analysts, admins, the province's coordinator). The `survey_aggregates` command runs
-with server access and is never suppressed.
+"""Disclosure control: no figure shown to someone not entitled to the reports reveals one
+hospital's values, by itself or by arithmetic (the way statistical offices do it; τ-ARGUS and
+sdcTable are the references).
 
-Blanking the small figures alone is not enough: a hidden part is the group total minus the
-parts shown, and a province hidden alone is the national figure minus the other provinces.
-So a small figure hides its whole block (the group and the groups equal to it by the
-dictionary's rules), and every figure hidden anywhere is hidden in at least two provinces.
+Who is entitled. Analysts and admins see every report, so every figure; a province's own
+coordinator sees that province's reports, so its figures (`viewer_province`). They see the
+figures of all reports, drafts included, with the cells the public does not see marked.
+Everyone else, for every other scope (the nation included), sees the *public table* of a year:
+figures of published reports only (submitted or accepted: a draft is still being written),
+with the cells below blanked. The `survey_aggregates` command runs with server access.
+
+1. Primary rule. A sum (an item or a group total) is sensitive when fewer than
+   `SURVEY_DISCLOSURE_MIN_CONTRIBUTORS` (3) institutions contribute a value above 0 (zeros
+   from any number of institutions contribute nothing), or when the largest contributor holds
+   more than `SURVEY_DISCLOSURE_DOMINANCE` (85%) of it. A count of institutions (`inst_*`,
+   `institutions`) of 1 or 2 is sensitive itself.
+
+2. Secondary suppression, on the whole table of a year at once (the nation and every
+   province), so that what is shown neither gives nor narrows a sensitive cell. The relations
+   a reader can use are
+   - a group total is the sum of its parts, and the totals the rules make equal;
+   - the national figure is the sum of the provinces';
+   - bounds: an `of which` part is at most its whole (a count of institutions at most the
+     institutions reporting, 131I therapy institutions at most therapy institutions, ...).
+   Each hidden cell carries a protection requirement: PROTECTION (20%) of its value for a
+   sensitive cell, the requirement of the cell it protects for a complement. Greedily, to a
+   fixed point:
+   - in every equation with a hidden cell, the other hidden cells must be able to absorb the
+     requirement (their room to move down, their value, and up, the distance to their bound);
+     otherwise the shown cell of that equation that closes most equations already opened and
+     has room enough is hidden too. The national equation must hold even for a coordinator
+     who knows one province whole: there the largest other province's room does not count
+     (so a hidden national column has at least three hidden cells);
+   - a shown whole that bounds a hidden part too closely is hidden, and so is a shown part
+     that bounds a hidden whole too closely from below.
+   The audit (`tests/test_disclosure_audit.py`) proves the result with linear programs: from
+   every figure a viewer can download, each sensitive cell's feasible interval reaches at
+   least 20% of its value below and above it, and no suppressed cell is pinned down.
+
+3. Derived figures follow their sources. Growth is shown when both years' figures are (with
+   one of them, it gives the other); the matched-panel growth also needs both panel figures
+   to pass the primary rule; a share needs its base shown; a density is the figure divided by
+   a public population; a rank is among the provinces whose figure is shown. How many
+   institutions reported a figure is shown with it, when the number of reporting
+   institutions is shown and, for an option of a choice (ownership, tier, ...), when every
+   option is shown (the numbers reporting are their sum).
+
+4. The public's default year is the latest year with published reports: a new cycle with one
+   draft is never shown for it.
 """
 
-from dataclasses import replace
+import hashlib
+from dataclasses import dataclass, replace
 from functools import cache
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef
 
 from accounts.roles import scope_of
 from reports import metrics
 from survey import versions
 from survey.instrument import GROUPS
+from survey.models import Cycle, Report
 
-MIN_INSTITUTIONS = 3
+NATIONAL = "national"
+PROTECTION = 0.2
 
-# Group totals the dictionary's rules make equal: staff counted three ways; imaging units by
-# type and by owning department.
-EQUAL_TOTALS = (
-    ("staff_total", "title_total", "degree_total"),
+# Group totals the dictionary's rules tie together: staff counted three ways; imaging units by
+# owning department and by type; class III licences are IIIA and IIIB.
+EQUATIONS = (
     ("eq_owner_total", "eq_positron_total", "eq_single_photon_total"),
+    ("staff_total", "title_total"),
+    ("staff_total", "degree_total"),
+    ("inst_license_III", "inst_license_IIIA", "inst_license_IIIB"),
 )
+# (part, whole): the rules and definitions make the part at most the whole.
+BOUNDS = (
+    ("inst_tertiary_top", "inst_tertiary"),
+    ("inst_with_positron_equipment_tertiary", "inst_with_positron_equipment"),
+    ("inst_therapy_i131", "inst_therapy"),
+    ("inst_therapy_bone", "inst_therapy"),
+    ("inst_therapy_radioligand", "inst_therapy"),
+    ("inst_therapy_plaster", "inst_therapy"),
+    ("inst_therapy_yunke", "inst_therapy"),
+    ("inst_svc_therapy_outpatient", "inst_svc_therapy"),
+    ("inst_svc_therapy_ward", "inst_svc_therapy"),
+    ("inst_rp_f18", "inst_rp_positron"),
+    ("inst_rp_ga68", "inst_rp_positron"),
+    ("inst_rp_c11", "inst_rp_positron"),
+    ("inst_rp_n13", "inst_rp_positron"),
+    ("inst_in_vitro", "inst_svc_in_vitro"),
+    ("inst_iv_internal_qc", "inst_svc_in_vitro"),
+    ("inst_iv_eqa_national", "inst_svc_in_vitro"),
+    ("inst_iv_eqa_provincial", "inst_svc_in_vitro"),
+    ("inst_iv_cnas_auditors", "inst_svc_in_vitro"),
+    ("iv_samples", "iv_tests"),
+)
+# A count of institutions with a value above 0 in these sums: 0 makes them 0, a sum above 0
+# makes it at least 1.
+COUNT_LINKS = {
+    "inst_in_vitro": ("iv_samples",),
+    "inst_with_cyclotron": ("eq_cyclotron",),
+    "inst_with_positron_equipment": ("eq_pet_ct", "eq_pet_mri", "eq_positron_total"),
+    "inst_therapy": ("tx_total", *GROUPS["tx_total"]),
+    "inst_therapy_i131": ("tx_i131_graves", "tx_i131_thyroid"),
+    "inst_therapy_bone": ("tx_sr89_bone",),
+    "inst_therapy_plaster": ("tx_sr90_y90_applicator", "tx_p32_patch"),
+    "inst_therapy_yunke": ("tx_tc99_mdp",),
+}
 
 
-def is_small(n_reporting):
-    """Reported by one or two institutions (by none, the figure is blank anyway)."""
-    return n_reporting is not None and 0 < n_reporting < MIN_INSTITUTIONS
+def min_contributors():
+    return settings.SURVEY_DISCLOSURE_MIN_CONTRIBUTORS
+
+
+def is_sensitive(metric, figure):
+    """The primary rule: would `figure` of `metric` (a metrics.Figure) reveal an institution?"""
+    if not figure.value:
+        return False
+    if metric.is_sum:
+        dominated = figure.largest > settings.SURVEY_DISCLOSURE_DOMINANCE * figure.value
+        return figure.contributors < min_contributors() or dominated
+    return figure.value < min_contributors()
 
 
 def viewer_province(user, province_code):
-    """None when `user` sees every figure of `province_code`; else the province `user` may
-    see whole ("" for none), from which the hidden figures are worked out."""
-    if province_code is None:
-        return None
+    """None when `user` sees every figure of `province_code` (None for the nation); else the
+    province `user` sees whole ("" for none)."""
     scope = scope_of(user)
-    if scope.everything or scope.province_id == province_code:
+    if scope.everything or (province_code is not None and scope.province_id == province_code):
         return None
     return scope.province_id or ""
 
 
+def is_entitled(user, province_code):
+    return viewer_province(user, province_code) is None
+
+
+# --- The relations a reader can use --------------------------------------------------------
+
+
 @cache
-def blocks():
-    """Each metric's block: the metrics hidden with it (itself when it is in no group)."""
-    linked = [set(totals) for totals in EQUAL_TOTALS]
-    block_of = {}
-    for total, parts in GROUPS.items():
-        members = {total, *parts}
-        for equal in linked:
-            if total in equal:
-                members |= equal | {part for linked in equal for part in GROUPS[linked]}
-        for code in members:
-            block_of.setdefault(code, set()).update(members)
-    return {code: frozenset(block_of.get(code, {code})) for code in metrics.metrics()}
+def scope_equations():
+    """Tuples of one scope's metric codes tied by an equation (a total and its parts)."""
+    known = metrics.metrics()
+    equations = [(total, *parts) for total, parts in GROUPS.items()] + list(EQUATIONS)
+    return tuple(tuple(code for code in eq if code in known) for eq in equations)
 
 
-def hidden_by_province(*, year, seen_whole):
-    """{province code: codes hidden from a viewer who sees province `seen_whole` whole}."""
+@cache
+def scope_bounds():
+    """(part, whole) pairs of one scope: the part is at most the whole."""
+    known = metrics.metrics()
+    counts = [code for code, m in known.items() if not m.is_sum and code != "institutions"]
+    pairs = [*BOUNDS, *((code, "institutions") for code in counts)]
+    return tuple((part, whole) for part, whole in pairs if part in known and whole in known)
+
+
+@cache
+def count_links():
+    """{count of institutions: the sums it bounds}, `institutions` bounding every sum."""
+    known = metrics.metrics()
+    links = {code: sums for code, sums in COUNT_LINKS.items() if code in known}
+    links["institutions"] = tuple(code for code, m in known.items() if m.is_sum)
+    return links
+
+
+@cache
+def choice_families():
+    """{code: the codes reporting the same choice}: their numbers reporting are one sum."""
+    by_reported = {}
+    for code, metric in metrics.metrics().items():
+        if not metric.is_sum and code != "institutions":
+            by_reported.setdefault(metric.reported, []).append(code)
+    return {code: frozenset(codes) for codes in by_reported.values() for code in codes}
+
+
+# --- Secondary suppression -----------------------------------------------------------------
+
+
+class _Table:
+    """The public table of a year and the hidden cells' requirements, as the greedy works."""
+
+    def __init__(self, table):
+        self.table = table
+        self.hidden = {}  # (scope, code) -> protection requirement
+        self.equations = []
+        self.national = set()  # indexes of the national equations
+        for scope in table:
+            for equation in scope_equations():
+                self.equations.append(tuple((scope, code) for code in equation))
+        provinces = [scope for scope in table if scope != NATIONAL]
+        for code in metrics.metrics():
+            self.national.add(len(self.equations))
+            self.equations.append(((NATIONAL, code), *((p, code) for p in provinces)))
+        self.equations_of = {}
+        for index, equation in enumerate(self.equations):
+            for cell in equation:
+                self.equations_of.setdefault(cell, []).append(index)
+        self.hidden_in = [0] * len(self.equations)
+        self.wholes = {}
+        for scope in table:
+            for part, whole in scope_bounds():
+                self.wholes.setdefault((scope, part), []).append((scope, whole))
+
+    def value(self, cell):
+        scope, code = cell
+        return self.table[scope][code].value or 0
+
+    def known(self, cell):
+        """Blank (nobody reported it): it shows as not reported and is never hidden."""
+        scope, code = cell
+        return self.table[scope][code].value is None
+
+    def room(self, cell):
+        """How far a reader could move a hidden cell either way before a bound stops it."""
+        up = min(
+            (self.value(whole) - self.value(cell) for whole in self.wholes.get(cell, ())),
+            default=float("inf"),
+        )
+        return min(self.value(cell), up)
+
+    def hide(self, cell, requirement):
+        if cell not in self.hidden:
+            for index in self.equations_of.get(cell, ()):
+                self.hidden_in[index] += 1
+        self.hidden[cell] = max(self.hidden.get(cell, 0), requirement)
+
+    def protected(self, index, cell):
+        """Do the other hidden cells of equation `index` absorb `cell`'s requirement?"""
+        others = [c for c in self.equations[index] if c != cell and c in self.hidden]
+        rooms = [self.room(c) for c in others]
+        room = sum(rooms)
+        needed_others = 1
+        if index in self.national:
+            # A province's coordinator knows that province whole: it must not matter.
+            province_rooms = (r for c, r in zip(others, rooms, strict=True) if c[0] != NATIONAL)
+            room -= max(province_rooms, default=0)
+            needed_others = 2
+        return len(others) >= needed_others and room >= self.hidden[cell]
+
+    def complement(self, index, requirement):
+        """The shown cell of equation `index` best hidden next: room enough, fewest equations
+        newly opened, least information lost."""
+        candidates = [
+            c for c in self.equations[index] if c not in self.hidden and not self.known(c)
+        ]
+        if not candidates:
+            return None
+
+        def cost(cell):
+            opened = sum(1 for i in self.equations_of[cell] if i != index and not self.hidden_in[i])
+            room = self.room(cell)
+            enough = room >= requirement and room > 0
+            return (not enough, opened, room if enough else -room, cell)
+
+        return min(candidates, key=cost)
+
+    def close_equations(self):
+        changed = False
+        for index, equation in enumerate(self.equations):
+            if not self.hidden_in[index]:
+                continue
+            for cell in equation:
+                while cell in self.hidden and not self.protected(index, cell):
+                    extra = self.complement(index, self.hidden[cell])
+                    if extra is None:
+                        break  # nothing left to hide: the audit reports such a cell
+                    self.hide(extra, self.hidden[cell])
+                    changed = True
+        return changed
+
+    def close_bounds(self):
+        changed = False
+        for scope in self.table:
+            for part, whole in scope_bounds():
+                part_cell, whole_cell = (scope, part), (scope, whole)
+                gap = self.value(whole_cell) - self.value(part_cell)
+                for inner, outer in ((part_cell, whole_cell), (whole_cell, part_cell)):
+                    shown = outer not in self.hidden and not self.known(outer)
+                    if inner in self.hidden and shown and gap < self.hidden[inner]:
+                        self.hide(outer, self.hidden[inner])
+                        changed = True
+            for count, sums in count_links().items():
+                cell = (scope, count)
+                if cell not in self.hidden or self.value(cell) - 1 >= self.hidden[cell]:
+                    continue
+                for code in sums:
+                    linked = (scope, code)
+                    if linked not in self.hidden and self.value(linked) > 0:
+                        self.hide(linked, PROTECTION * self.value(linked))
+                        changed = True
+        return changed
+
+
+def suppress(table):
+    """{scope: frozenset of hidden codes} for a public table {scope: {code: Figure}} whose
+    scopes are NATIONAL and province codes."""
+    work = _Table(table)
+    definitions = metrics.metrics()
+    for scope, figures in table.items():
+        for code, figure in figures.items():
+            if is_sensitive(definitions[code], figure):
+                work.hide((scope, code), PROTECTION * figure.value)
+    while work.close_equations() | work.close_bounds():
+        pass
+    hidden = {scope: set() for scope in table}
+    for scope, code in work.hidden:
+        hidden[scope].add(code)
+    return {scope: frozenset(codes) for scope, codes in hidden.items()}
+
+
+def public_table(year):
+    """The published figures of `year`: {NATIONAL or province code: {code: Figure}}."""
+    return {
+        NATIONAL: metrics.figures(year=year, published=True),
+        **metrics.figures_by_province(year=year, published=True),
+    }
+
+
+def hidden_cells(year):
+    """{NATIONAL or province code: codes hidden from the public} for `year`."""
     return versions.cached(
-        "hidden-figures",
-        year,
-        seen_whole,
-        years=(year,),
-        compute=lambda: _hidden_by_province(year, seen_whole),
+        "public-hidden", year, years=(year,), compute=lambda: suppress(public_table(year))
     )
 
 
-def _hidden_by_province(year, seen_whole):
-    by_province = metrics.figures_by_province(year=year)
-    block = blocks()
-    hidden = {code: set() for code in by_province if code != seen_whole}
-    for province, codes in hidden.items():
-        for code, figure in by_province[province].items():
-            if is_small(figure.n_reporting):
-                codes |= block[code]
-    # Hidden alone, a province's figure is the nation's minus the others': hide a partner too.
-    changed = True
-    while changed:
-        changed = False
-        for code in block:
-            holders = [p for p, codes in hidden.items() if code in codes]
-            others = [p for p, codes in hidden.items() if code not in codes]
-            if len(holders) == 1 and others:
-                partner = min(others, key=lambda p: (by_province[p][code].n_reporting, p))
-                hidden[partner] |= block[code]
-                changed = True
-    return hidden
-
-
-def hidden_for(user, province_code, *years):
-    """The metric codes of `province_code` hidden from `user` in any of `years`."""
-    seen_whole = viewer_province(user, province_code)
-    if seen_whole is None:
+def hidden_in(year, province_code):
+    if year is None:
         return frozenset()
+    return hidden_cells(year).get(province_code or NATIONAL, frozenset())
+
+
+# --- What one viewer sees ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """What a viewer sees of one scope, a year and its baseline.
+
+    `entitled`: figures of every report, nothing blanked, `marked` the codes the public does
+    not see. Otherwise figures of published reports with `hidden` (the year), `hidden_baseline`
+    and `panel_hidden` (matched-panel growth) blanked.
+    """
+
+    entitled: bool
+    hidden: frozenset = frozenset()
+    hidden_baseline: frozenset = frozenset()
+    panel_hidden: frozenset = frozenset()
+    marked: frozenset = frozenset()
+
+    @property
+    def published_only(self):
+        return not self.entitled
+
+    @property
+    def key(self):
+        """Names what is blanked and marked, for caches of what is built from it."""
+        parts = (self.hidden, self.hidden_baseline, self.panel_hidden, self.marked)
+        text = repr((self.entitled, *(sorted(part) for part in parts)))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+FULL_ACCESS = Disclosure(entitled=True)
+
+
+def disclosure_for(user, province_code, year, baseline=None):
+    """The `Disclosure` of scope `province_code` (None for the nation) for `user`."""
+    if is_entitled(user, province_code):
+        return Disclosure(entitled=True, marked=hidden_in(year, province_code))
+    return Disclosure(
+        entitled=False,
+        hidden=hidden_in(year, province_code),
+        hidden_baseline=hidden_in(baseline, province_code),
+        panel_hidden=_panel_sensitive(year, baseline, province_code),
+    )
+
+
+def _panel_sensitive(year, baseline, province_code):
+    """Codes whose matched-panel figures fail the primary rule in either year."""
+    if baseline is None:
+        return frozenset()
+    definitions = metrics.metrics()
     codes = set()
-    for year in years:
-        if year is not None:
-            codes |= hidden_by_province(year=year, seen_whole=seen_whole).get(province_code, set())
+    for one, other in ((year, baseline), (baseline, year)):
+        panel = metrics.figures(year=one, province=province_code, panel_with=other, published=True)
+        codes |= {code for code, figure in panel.items() if is_sensitive(definitions[code], figure)}
     return frozenset(codes)
 
 
-def suppressed(comparison, hidden):
-    """{code: Comparison} with the `hidden` figures blanked, how many reported them too."""
-    return {
-        code: replace(
+def _reporting_hidden(hidden):
+    """Codes whose number of reporting institutions would give away a hidden figure."""
+    if "institutions" in hidden:
+        return frozenset(metrics.metrics())
+    families = choice_families()
+    return frozenset(code for code, family in families.items() if family & hidden)
+
+
+def apply(comparison, disclosure, panel=False):
+    """{code: Comparison} as `disclosure` lets its viewer see it (`panel`: matched panel)."""
+    if disclosure.entitled:
+        return comparison
+    hidden, before = disclosure.hidden, disclosure.hidden_baseline
+    no_reporting, no_reporting_before = _reporting_hidden(hidden), _reporting_hidden(before)
+    result = {}
+    for code, figure in comparison.items():
+        value_hidden = code in hidden or (panel and code in disclosure.panel_hidden)
+        baseline_hidden = code in before or (panel and code in disclosure.panel_hidden)
+        result[code] = replace(
             figure,
-            value=None,
-            baseline=None,
-            growth_pct=None,
-            n_reporting=None,
-            baseline_n_reporting=None,
+            value=None if value_hidden else figure.value,
+            baseline=None if baseline_hidden else figure.baseline,
+            growth_pct=None if value_hidden or baseline_hidden else figure.growth_pct,
+            n_reporting=None if code in hidden or code in no_reporting else figure.n_reporting,
+            baseline_n_reporting=(
+                None
+                if code in before or code in no_reporting_before
+                else figure.baseline_n_reporting
+            ),
         )
-        if code in hidden
-        else figure
-        for code, figure in comparison.items()
-    }
+    return result
+
+
+def province_values(user, *, year):
+    """{province code: {code: value}} of every province as `user` may see it, for ranks and
+    the comparison of provinces: the full figures where entitled, else the public ones."""
+    full = metrics.figures_by_province(year=year)
+    public = metrics.figures_by_province(year=year, published=True)
+    hidden = hidden_cells(year)
+    result = {}
+    for province in sorted(full.keys() | public.keys()):
+        if is_entitled(user, province):
+            result[province] = {code: figure.value for code, figure in full[province].items()}
+        elif province in public:
+            blanked = hidden.get(province, frozenset())
+            result[province] = {
+                code: None if code in blanked else figure.value
+                for code, figure in public[province].items()
+            }
+    return result
+
+
+def years_for(user, province_code):
+    """The survey years `user` may pick for a scope, latest first: those with reports when
+    entitled, else those with published reports."""
+    reports = Report.objects.filter(cycle=OuterRef("pk"))
+    if not is_entitled(user, province_code):
+        reports = metrics.published(reports)
+    # EXISTS rather than a join: one index probe per cycle, however many reports there are.
+    return list(
+        Cycle.objects.filter(Exists(reports)).values_list("year", flat=True).order_by("-year")
+    )

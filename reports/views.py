@@ -1,9 +1,7 @@
 import csv
-import hashlib
 import uuid
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
@@ -14,17 +12,12 @@ from reports import brief, charts, comparison, consistency, dashboard, privacy, 
 from reports.exporting import aggregates, aggregates_csv
 from reports.panels import HEADLINE
 from survey import versions
-from survey.models import Cycle, Report
 
 
-def _years(request):
-    """The year shown and the baseline compared with, from the query string or the cycles."""
-    # EXISTS rather than a join: one index probe per cycle, however many reports there are.
-    years = list(
-        Cycle.objects.filter(Exists(Report.objects.filter(cycle=OuterRef("pk"))))
-        .values_list("year", flat=True)
-        .order_by("-year")
-    )
+def _years(request, province_code=None):
+    """The year shown and the baseline compared with, from the query string or the cycles
+    the viewer may see for the scope (for the public, those with published reports)."""
+    years = privacy.years_for(request.user, province_code)
     if not years:
         return None, None, years
     year = _year_param(request, "year", years) or years[0]
@@ -44,18 +37,19 @@ def _year_param(request, name, years):
 
 
 def _dashboard_page(request, *, province=None):
-    year, baseline, years = _years(request)
+    code = province.code if province else None
+    year, baseline, years = _years(request, code)
     if year is None:
         return render(request, "reports/no_data.html")
-    code = province.code if province else None
-    hidden = privacy.hidden_for(request.user, code, year, baseline)
-    blanked = hashlib.sha256(",".join(sorted(hidden)).encode()).hexdigest()[:16]
-    variant = (year, baseline, code, blanked, get_language())
+    disclosure = privacy.disclosure_for(request.user, code, year, baseline)
+    # Ranks depend on which provinces the viewer sees whole: none, one, or all (None).
+    seen_whole = privacy.viewer_province(request.user, None)
+    variant = (year, baseline, code, disclosure.key, seen_whole, get_language())
     board, panels, growth, computation = versions.cached(
         "dashboard",
         *variant,
         years=(year, baseline),
-        compute=lambda: _dashboard_data(year, baseline, code, hidden),
+        compute=lambda: _dashboard_data(request.user, year, baseline, code, disclosure),
     )
     return render(
         request,
@@ -66,7 +60,8 @@ def _dashboard_page(request, *, province=None):
             "years": years,
             "panels": panels,
             "growth_figure": growth,
-            "suppressed": bool(hidden),
+            "suppressed": bool(disclosure.hidden),
+            "marked": bool(disclosure.marked),
             # The panels' HTML is cached too: rendering ten tables is most of a warm view.
             "panels_key": ":".join(map(str, (*variant, computation))),
             "query": request.GET.urlencode(),
@@ -74,9 +69,20 @@ def _dashboard_page(request, *, province=None):
     )
 
 
-def _dashboard_data(year, baseline, province_code, hidden):
+def _board(user, year, baseline, province_code, disclosure):
+    ranked_among = privacy.province_values(user, year=year) if province_code else None
+    return dashboard.build(
+        year=year,
+        baseline=baseline,
+        province=province_code,
+        disclosure=disclosure,
+        ranked_among=ranked_among,
+    )
+
+
+def _dashboard_data(user, year, baseline, province_code, disclosure):
     """The figures and chart data of a dashboard: all of its work, cached as one."""
-    board = dashboard.build(year=year, baseline=baseline, province=province_code, hidden=hidden)
+    board = _board(user, year, baseline, province_code, disclosure)
     panels = [
         (
             data,
@@ -106,7 +112,11 @@ def provinces(request):
     if year is None:
         return render(request, "reports/no_data.html")
     table = comparison.province_table(
-        year=year, hidden=lambda code: privacy.hidden_for(request.user, code, year)
+        year=year,
+        values=privacy.province_values(request.user, year=year),
+        marked=lambda code: (
+            privacy.hidden_in(year, code) if privacy.is_entitled(request.user, code) else ()
+        ),
     )
     if request.GET.get("download") == "csv":
         header, body = comparison.as_table(table)
@@ -158,20 +168,22 @@ def institution(request, code):
 def download_table(request, key):
     if key not in dashboard.panel_keys():
         raise Http404
-    year, baseline, _years_ = _years(request)
+    province = _province_param(request)
+    year, baseline, _years_ = _years(request, province)
     if year is None:
         raise Http404
+    disclosure = privacy.disclosure_for(request.user, province, year, baseline)
+    board = _board(request.user, year, baseline, province, disclosure)
+    header, body = dashboard.panel_table(board, key)
+    return _csv_download(f"{key}-{province or 'national'}-{year}.csv", header, body)
+
+
+def _province_param(request):
+    """The `province` of the query string (None for the nation); 404 when unknown."""
     province = request.GET.get("province") or None
     if province and not Province.objects.filter(code=province).exists():
         raise Http404
-    board = dashboard.build(
-        year=year,
-        baseline=baseline,
-        province=province,
-        hidden=privacy.hidden_for(request.user, province, year, baseline),
-    )
-    header, body = dashboard.panel_table(board, key)
-    return _csv_download(f"{key}-{province or 'national'}-{year}.csv", header, body)
+    return province
 
 
 def _csv_download(filename, header, body):
@@ -188,17 +200,15 @@ def _csv_download(filename, header, body):
 def download_aggregates(request, extension):
     if extension not in ("json", "csv"):
         raise Http404
-    year, baseline, _years_ = _years(request)
+    province = _province_param(request)
+    year, baseline, _years_ = _years(request, province)
     if year is None:
-        raise Http404
-    province = request.GET.get("province") or None
-    if province and not Province.objects.filter(code=province).exists():
         raise Http404
     document = aggregates(
         year=year,
         baseline=baseline,
         province=province,
-        hidden=privacy.hidden_for(request.user, province, year, baseline),
+        disclosure=privacy.disclosure_for(request.user, province, year, baseline),
     )
     filename = f"aggregates-{province or 'national'}-{year}.{extension}"
     if extension == "csv":
@@ -210,17 +220,13 @@ def download_aggregates(request, extension):
 
 
 def brief_report(request):
-    year, baseline, years = _years(request)
-    if year is None:
-        return render(request, "reports/no_data.html")
     code = request.GET.get("province") or None
     province = get_object_or_404(Province, code=code) if code else None
-    text = brief.write(
-        year=year,
-        baseline=baseline,
-        province=province,
-        hidden=privacy.hidden_for(request.user, code, year, baseline),
-    )
+    year, baseline, years = _years(request, code)
+    if year is None:
+        return render(request, "reports/no_data.html")
+    disclosure = privacy.disclosure_for(request.user, code, year, baseline)
+    text = brief.write(year=year, baseline=baseline, province=province, disclosure=disclosure)
     if request.GET.get("download") == "txt":
         response = HttpResponse(brief.as_text(text), content_type="text/plain; charset=utf-8")
         scope = code or "national"
@@ -236,6 +242,7 @@ def brief_report(request):
             "baseline": baseline,
             "years": years,
             "provinces": Province.objects.all(),
+            "suppressed": bool(disclosure.hidden),
         },
     )
 

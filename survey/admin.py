@@ -4,18 +4,20 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportMixin
 
 from accounts.roles import is_admin
+from departments.models import Institution
 from equipment.models import EquipmentUnit
 from equipment.services import apply_unit_counts
-from survey import instrument
+from survey import instrument, workflow
 from survey.audit import record_changes
 from survey.exporting import download, reports_for_export
 from survey.files import FileRejected
-from survey.models import ChangeSource, Cycle, Report
+from survey.models import ChangeSource, Cycle, Report, ReportStatus
 from survey.resources import (
     InterchangeFile,
     SurveyConfirmImportForm,
     SurveyImportForm,
     SurveyResource,
+    outcome_message,
 )
 
 
@@ -38,6 +40,7 @@ def section_fieldsets():
                 "institution",
                 "cycle",
                 "status",
+                "review_comment",
                 *instrument.PROFILE_ITEMS,
                 "loaded_version",
             ]
@@ -53,14 +56,43 @@ def section_fieldsets():
     return [profile, *sections]
 
 
+# Fields that only administrators change in the admin: anyone else's report stays where the
+# workflow put it (status) and where it was filed (institution, cycle).
+ADMIN_ONLY_FIELDS = ("institution", "cycle", "status")
+
+# A change of status in the admin is one step of the site's workflow, with its checks and its
+# event: (stored status, chosen status) -> step.
+REVIEW_STEPS = {
+    (ReportStatus.DRAFT, ReportStatus.SUBMITTED): workflow.submit,
+    (ReportStatus.RETURNED, ReportStatus.SUBMITTED): workflow.submit,
+    (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED): workflow.accept,
+    (ReportStatus.SUBMITTED, ReportStatus.RETURNED): workflow.return_for_correction,
+    (ReportStatus.ACCEPTED, ReportStatus.RETURNED): workflow.reopen,
+}
+
+
 class ReportAdminForm(forms.ModelForm):
-    """The admin's report form, refusing to overwrite a save made since it was opened."""
+    """The admin's report form, refusing to overwrite a save made since it was opened.
+
+    A change of status is not written by the form: `review_step` is the workflow step that
+    `ReportAdmin` takes once the values are saved.
+    """
 
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    review_comment = forms.CharField(
+        label=_("review comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Recorded with a change of status; required when returning a report for correction."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["loaded_version"].initial = self.instance.version
+        self.stored_status = self.instance.status
+        self.review_step = None
 
     def clean(self):
         cleaned = super().clean()
@@ -73,7 +105,50 @@ class ReportAdminForm(forms.ModelForm):
                         "their values, then make your change again."
                     )
                 )
+        if "status" in self.fields:
+            self._clean_review_step(cleaned)
         return cleaned
+
+    def _clean_review_step(self, cleaned):
+        chosen = cleaned.get("status")
+        if self.instance.pk is None:
+            if chosen != ReportStatus.DRAFT:
+                self.add_error("status", _("A new report starts as a draft."))
+            return
+        if chosen in (None, self.stored_status):
+            return
+        self.review_step = REVIEW_STEPS.get((self.stored_status, chosen))
+        if self.review_step is None:
+            self.add_error(
+                "status",
+                _(
+                    "A report goes from “%(stored)s” to “%(chosen)s” only through the review "
+                    "steps: submit, accept, return for correction, reopen."
+                )
+                % {
+                    "stored": ReportStatus(self.stored_status).label,
+                    "chosen": ReportStatus(chosen).label,
+                },
+            )
+        elif self.review_step is workflow.return_for_correction:
+            if not cleaned.get("review_comment", "").strip():
+                self.add_error(
+                    "review_comment", _("Say what needs correcting: the comment is required.")
+                )
+
+    def _post_clean(self):
+        super()._post_clean()
+        # The values as posted must be ready before a submission (the step checks it again
+        # after the equipment units are counted).
+        if self.review_step is workflow.submit and not self.errors:
+            if not workflow.assess(self.instance, workflow.previous_report(self.instance)).ready:
+                self.add_error(
+                    "status",
+                    _(
+                        "The report cannot be submitted yet: every section must be complete, "
+                        "without errors, and every warning explained."
+                    ),
+                )
 
 
 @admin.register(Report)
@@ -101,7 +176,49 @@ class ReportAdmin(ImportMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not is_admin(request.user):
+            readonly += ADMIN_ONLY_FIELDS
+        return readonly
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if is_admin(request.user):
+            return fieldsets
+        # The review comment goes with a change of status, which is not theirs.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "review_comment"]})
+            for name, options in fieldsets
+        ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Choices (and what the form accepts) come from the same scoping as every page.
+        if db_field.name == "institution":
+            kwargs["queryset"] = Institution.objects.visible_to(request.user)
+        elif db_field.name == "cycle" and not is_admin(request.user):
+            kwargs["queryset"] = Cycle.objects.filter(is_open=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_add_permission(self, request):
+        # A new report names its institution and cycle: reporters start theirs on the site.
+        return is_admin(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or is_admin(request.user):
+            return True
+        # Anyone else changes in the admin only what the site lets them change: their drafts
+        # and returned reports of an open cycle (a submitted or accepted report stays locked).
+        return Report.objects.editable_by(request.user).filter(pk=obj.pk).exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return is_admin(request.user) and super().has_delete_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
+        # The status changes only through the review step taken in save_related.
+        obj.status = form.stored_status
         # Values as stored before this edit, kept on the report (the admin object is shared
         # between requests) for the audit trail written once units are counted.
         obj.values_before_edit = (
@@ -121,6 +238,19 @@ class ReportAdmin(ImportMixin, admin.ModelAdmin):
             user=request.user,
             source=ChangeSource.ADMIN,
         )
+        if form.review_step is not None:
+            self._take_review_step(request, form)
+
+    def _take_review_step(self, request, form):
+        comment = form.cleaned_data.get("review_comment", "")
+        try:
+            form.review_step(form.instance, by=request.user, comment=comment)
+        except workflow.WorkflowError as refused:
+            messages.error(
+                request,
+                _("The values were saved, but the status was not changed: %(reason)s")
+                % {"reason": refused.message},
+            )
 
     @admin.action(description=_("Export selected reports as CSV (interchange format)"))
     def export_csv(self, request, queryset):
@@ -149,7 +279,7 @@ class ReportAdmin(ImportMixin, admin.ModelAdmin):
         return initial
 
     def add_success_message(self, result, request):
-        messages.success(request, result.summary.describe())
+        messages.add_message(request, *outcome_message(result))
 
     def add_data_read_fail_error_to_form(self, form, error):
         if isinstance(error, FileRejected):

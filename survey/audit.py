@@ -2,7 +2,8 @@
 
 Every writer of report values calls `record_changes` with the report's `item_values()` before
 and after its write: the report form (source "form"), the importer ("import"), the admin
-("admin"), and carrying equipment forward ("system").
+("admin"), and carrying equipment forward ("system"). Equipment units are audited the same way,
+as entries "unit:<id>" whose values describe the unit (`equipment.services.units_snapshot`).
 """
 
 from collections.abc import Mapping
@@ -12,6 +13,8 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from equipment.models import OwnerDepartment, UnitType
+from equipment.services import UNIT_PREFIX
 from survey import instrument
 from survey.models import ChangeSource, ValueChange
 
@@ -69,10 +72,41 @@ def history(report):
     return report.value_changes.select_related("by").order_by("-at", "-id")
 
 
+def item_label(code):
+    """What an audit row changed, in words: the item's label, or "Equipment unit"."""
+    if code.startswith(UNIT_PREFIX):
+        return _("Equipment unit")
+    return instrument.label(code)
+
+
+def unit_columns(unit):
+    """An equipment unit as the audit trail keeps it (`equipment.services.described`), in words:
+    [type, manufacturer, model, year installed, owning department], blank as ""."""
+    parts = [
+        _label_of(UnitType, unit.get("type")),
+        unit.get("manufacturer"),
+        unit.get("model"),
+        unit.get("year"),
+        _label_of(OwnerDepartment, unit.get("owner")),
+    ]
+    return ["" if part is None else str(part) for part in parts]
+
+
+def unit_shown(unit):
+    """An equipment unit in one line: type · manufacturer · model · year · owner."""
+    return " · ".join(part for part in unit_columns(unit) if part)
+
+
+def _label_of(choices, value):
+    return choices(value).label if value in choices.values else value
+
+
 def shown_value(code, value):
     """An item's value as pages show it: yes/no, a choice's label, a grouped number, or —."""
     if value is None or value == "":
         return "—"
+    if code.startswith(UNIT_PREFIX) and isinstance(value, dict):
+        return unit_shown(value)
     item = instrument.items_by_code().get(code)
     if item is None:
         return value

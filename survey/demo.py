@@ -27,6 +27,7 @@ from django.conf import settings
 from departments.models import DeptAffiliation
 from survey import instrument
 from survey.instrument import GROUPS
+from survey.models import ReportStatus
 
 SEED = 20240501
 YEAR, BASELINE = 2023, 2019
@@ -1537,3 +1538,40 @@ def generate_demo_rows() -> dict[int, list[dict]]:
     rows_2023 = Survey2023(rng, published, hospitals).draw()
     rows_2019 = Baseline2019(rng, published, hospitals, closed, rows_2023).draw()
     return {BASELINE: rows_2019, YEAR: rows_2023}
+
+
+# -------------------------------------------------------------------------------------------------
+# Where the demo's reports stand in the review workflow
+
+# The open cycle shows the workflow: nearly every report accepted, a few still on their way:
+# drafts (not filed yet on the filing page), submissions waiting in the review queue and returns
+# for correction. Sichuan, the demo coordinator's province, has some of each.
+IN_PROGRESS = {ReportStatus.DRAFT: 24, ReportStatus.SUBMITTED: 18, ReportStatus.RETURNED: 4}
+IN_PROGRESS_SICHUAN = {ReportStatus.DRAFT: 2, ReportStatus.SUBMITTED: 4, ReportStatus.RETURNED: 1}
+SICHUAN = "51"
+
+
+def demo_statuses(rows, *, is_open, keep_draft=()):
+    """{inst_code: `ReportStatus`} of a demo cycle's rows; the same on every call.
+
+    A closed cycle's reports are all accepted; an open cycle's too, except the few of
+    `IN_PROGRESS` and the institutions of `keep_draft` (the demo reporter's), left drafts.
+    """
+    statuses = {row["inst_code"]: ReportStatus.ACCEPTED for row in rows}
+    if not is_open:
+        return statuses
+    rng = random.Random(SEED + 1)
+    sichuan = sorted(r["inst_code"] for r in rows if r["province"] == SICHUAN)
+    others = sorted(r["inst_code"] for r in rows if r["province"] != SICHUAN)
+    for codes, counts in ((sichuan, IN_PROGRESS_SICHUAN), (others, _rest_of(IN_PROGRESS))):
+        codes = [code for code in codes if code not in keep_draft]
+        chosen = iter(rng.sample(codes, sum(counts.values())))
+        for status, count in counts.items():
+            for _n in range(count):
+                statuses[next(chosen)] = status
+    statuses.update(dict.fromkeys(keep_draft, ReportStatus.DRAFT))
+    return statuses
+
+
+def _rest_of(counts):
+    return {status: count - IN_PROGRESS_SICHUAN[status] for status, count in counts.items()}

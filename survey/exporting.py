@@ -1,10 +1,14 @@
 """Survey data out again in the interchange format: CSV (with BOM, for Excel) or XLSX.
 
-A file exported here and imported again gives identical data (tested).
+A file exported here and imported again gives identical data (tested). Text stored before
+the rule of acceptable text (`survey.text`) may hold control characters, which XLSX cannot hold
+and the importer refuses: they are written as U+FFFD, and the number of cells so changed is
+returned and logged, so that the file is always written and always imports again.
 """
 
 import csv
 import io
+import logging
 import tempfile
 
 from django.http import FileResponse
@@ -12,6 +16,9 @@ from django.http import FileResponse
 from survey import instrument
 from survey.models import Report
 from survey.parsing import YEAR_COLUMN, neutralise_formula
+from survey.text import printable
+
+logger = logging.getLogger(__name__)
 
 COLUMNS = [YEAR_COLUMN, *instrument.item_codes()]
 CONTENT_TYPES = {
@@ -82,11 +89,36 @@ def _xlsx_cell(sheet, value, cell_class):
 
 
 def write(reports, stream, file_format):
-    write_rows(rows(reports), stream, file_format)
+    """Write `reports` to `stream`; returns how many cells had characters replaced."""
+    return write_rows(rows(reports), stream, file_format)
 
 
 def write_rows(table_rows, stream, file_format):
-    {"csv": _write_csv, "xlsx": _write_xlsx}[file_format](table_rows, stream)
+    """Write the rows to `stream`; returns how many cells had characters replaced."""
+    replaced = _Replacements()
+    {"csv": _write_csv, "xlsx": _write_xlsx}[file_format](map(replaced.clean, table_rows), stream)
+    if replaced.cells:
+        logger.warning(
+            "Export: %s cells held control characters, written as U+FFFD.", replaced.cells
+        )
+    return replaced.cells
+
+
+class _Replacements:
+    """Makes each row's text acceptable (see the module's docstring), counting the cells."""
+
+    def __init__(self):
+        self.cells = 0
+
+    def clean(self, cells):
+        return [self._cell(value) for value in cells]
+
+    def _cell(self, value):
+        if not isinstance(value, str):
+            return value
+        text, count = printable(value)
+        self.cells += count > 0
+        return text
 
 
 def download(reports, file_format, name="survey"):

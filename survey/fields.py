@@ -6,6 +6,8 @@ Every item may be blank: blank means *not reported*, which the metrics must keep
 from django.core.validators import MaxValueValidator
 from django.db import models
 
+from survey.text import validate_text
+
 # Upper bounds: a value above them is a typing error, not a big department.
 EQUIPMENT_MAX = 1_000
 STAFF_MAX = 10_000
@@ -27,3 +29,8 @@ def count_field(label, *, maximum):
 def flag_field(label):
     """Yes or no; blank when not reported."""
     return models.BooleanField(label, null=True, blank=True)
+
+
+def free_text_field(label, *, max_length):
+    """Free text as typed (acceptable text only, see `survey.text`); blank when not given."""
+    return models.TextField(label, max_length=max_length, blank=True, validators=[validate_text])

@@ -9,15 +9,17 @@ they name, so that a draft can be saved while a rule is still broken.
 from dataclasses import dataclass, field
 
 from django import forms
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from equipment.models import EquipmentUnit
+from equipment.models import ITEMISED_UNIT_TYPES, EquipmentUnit, UnitType
+from equipment.services import OWNER_ITEMS, fingerprint
 from survey import instrument
 from survey.audit import shown_value
 from survey.instrument import COUNT, FLAG, GROUPS, TEXT
 from survey.models import Report
+from survey.text import validate_text
 
 # The unit each count is in, by item-code prefix (the first match wins).
 UNITS = (
@@ -78,6 +80,10 @@ def item_formfield(item):
             formfield.widget.attrs["data-group"] = group
     elif item.kind == TEXT:
         formfield = model_field.formfield(widget=forms.Textarea(attrs={"rows": 4}))
+        # The model's acceptable-text rule (survey.text), which a plain form does not run.
+        formfield.validators.extend(
+            v for v in model_field.validators if v not in formfield.validators
+        )
     else:
         formfield = model_field.formfield()
     formfield.required = False
@@ -125,7 +131,11 @@ class SectionForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, data=None, *, report, section, units_listed=False, **kwargs):
+    # The equipment counts the listed units decide, as the page showed them before saving
+    # (`counts_shown`): a save that would change them otherwise asks first.
+    counts_shown = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, data=None, *, report, section, derived=(), **kwargs):
         self.report, self.section = report, section
         self.items = [item for item in instrument.section_items(section.key) if item.on_report]
         values = report.item_values()
@@ -134,19 +144,35 @@ class SectionForm(forms.Form):
         super().__init__(data, initial=initial, **kwargs)
         for item in self.items:
             self.fields[item.code] = item_formfield(item)
-            # Listed units decide the equipment counts (equipment.services.apply_unit_counts).
-            if units_listed and item.kind == COUNT:
-                self.fields[item.code].disabled = True
+            if item.code in DERIVABLE:
+                mark_derivable(self.fields[item.code], item.code, values[item.code])
+                if item.code in derived:
+                    # Listed units decide this count (equipment.services.apply_unit_counts).
+                    self.fields[item.code].widget.attrs["readonly"] = True
         self.warnings = []
         self.conflicts = {}
+        self.count_changes = {}
 
-    def item_values(self):
-        """The cleaned values by item code (disabled fields left out: they do not change)."""
+    def item_values(self, derived=()):
+        """The cleaned values by item code, but for the counts `derived` from listed units."""
         return {
             item.code: self.cleaned_data.get(item.code)
             for item in self.items
-            if not self.fields[item.code].disabled
+            if not self.fields[item.code].disabled and item.code not in derived
         }
+
+    def ask_to_confirm(self, changes, counts):
+        """Refuse this save: the listed units change `changes` ({item: (old, new)}) without the
+        page having shown it. Saving the same input again confirms."""
+        self.count_changes = {
+            code: (shown_value(code, old), shown_value(code, new))
+            for code, (old, new) in changes.items()
+        }
+        self.data = self.data.copy()
+        self.data["counts_shown"] = fingerprint(counts)
+        self.add_error(
+            None, _("Listing the units changes the counts below. Check them, then save again.")
+        )
 
     # -- warnings and their explanations --
 
@@ -159,7 +185,8 @@ class SectionForm(forms.Form):
                 label=_("Explanation"),
                 required=False,
                 max_length=500,
-                initial=notes.get(warning.key, ""),
+                validators=[validate_text],
+                initial=warning.explanation(notes),
                 widget=forms.Textarea(attrs={"rows": 2, "class": "explanation"}),
             )
 
@@ -168,12 +195,28 @@ class SectionForm(forms.Form):
         return f"note_{warning.key}"
 
     def notes(self):
-        """The explanations given, by warning key."""
-        return {w.key: self.cleaned_data.get(self.note_name(w), "") for w in self.warnings}
+        """The explanations given, by warning key; an explanation kept under a warning's legacy
+        keys moves to its key (blank legacy entries are removed)."""
+        notes = {}
+        for warning in self.warnings:
+            notes.update(dict.fromkeys(warning.legacy_keys, ""))
+            notes[warning.key] = self.cleaned_data.get(self.note_name(warning), "")
+        return notes
 
     def disable(self):
         for formfield in self.fields.values():
             formfield.disabled = True
+
+    def summary(self):
+        """(field id, label, message) of every error, in page order, for the error summary."""
+        anchor = "units" if self.count_changes else "section-form"
+        entries = [(anchor, _("This section"), error) for error in self.non_field_errors()]
+        for name, errors in self.errors.items():
+            if name in self.fields:
+                bound = self[name]
+                target = bound.id_for_label or f"item-{name}"
+                entries += [(target, bound.label, error) for error in errors]
+        return entries
 
     # -- what the template shows --
 
@@ -250,6 +293,20 @@ def _total(values, group):
     return "—" if total is None else f"{total:,}"
 
 
+# Counts that listed units may decide, and how report_form.js recomputes each on the page.
+DERIVABLE = frozenset(UnitType.values) | frozenset(OWNER_ITEMS.values())
+_OWNER_OF_ITEM = {item: owner for owner, item in OWNER_ITEMS.items()}
+
+
+def mark_derivable(formfield, code, saved):
+    attrs = formfield.widget.attrs
+    attrs["data-saved"] = "" if saved is None else str(saved)
+    if code in _OWNER_OF_ITEM:
+        attrs["data-derived-owner"] = _OWNER_OF_ITEM[code]
+    elif code in ITEMISED_UNIT_TYPES:
+        attrs["data-derived-type"] = code
+
+
 class EquipmentUnitForm(forms.ModelForm):
     class Meta:
         model = EquipmentUnit
@@ -260,14 +317,42 @@ class EquipmentUnitForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit_type"].widget.attrs["class"] = "unit-type"
+        unit_type = self.fields["unit_type"]
+        # Minor devices are plain counts; a unit of theirs listed earlier keeps its type.
+        offered = {*ITEMISED_UNIT_TYPES, self.instance.unit_type}
+        unit_type.choices = [(v, label) for v, label in unit_type.choices if not v or v in offered]
+        unit_type.widget.attrs["class"] = "unit-type"
         self.fields["owner_department"].widget.attrs["class"] = "unit-owner"
+
+
+class BaseEquipmentUnitFormSet(BaseInlineFormSet):
+    def pending_units(self):
+        """The units as they will be once saved (call after `is_valid()`)."""
+        deleted = set(map(id, self.deleted_forms))
+        return [
+            form.instance
+            for form in self.forms
+            if id(form) not in deleted and (form.instance.pk or form.has_changed())
+        ]
+
+    def summary(self):
+        """(field id, label, message) of every error of the unit rows."""
+        entries = [("units", _("Equipment units"), error) for error in self.non_form_errors()]
+        for index, form in enumerate(self.forms, start=1):
+            for name, errors in form.errors.items():
+                anchor = form[name].id_for_label if name in form.fields else "units"
+                label = _("Unit %(n)s") % {"n": index}
+                if name in form.fields:
+                    label = f"{label}: {form.fields[name].label}"
+                entries += [(anchor, label, error) for error in errors]
+        return entries
 
 
 EquipmentUnitFormSet = inlineformset_factory(
     Report,
     EquipmentUnit,
     form=EquipmentUnitForm,
+    formset=BaseEquipmentUnitFormSet,
     extra=1,
     can_delete=True,
 )

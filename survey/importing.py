@@ -3,13 +3,18 @@
 The file is read as a stream and handled in chunks inside one transaction: each chunk is
 parsed, checked against the dictionary's rules and written while no error has been seen; after
 the first error the rest is still checked (every error is reported) but nothing more is written,
-and the transaction is rolled back. A dry run always rolls back.
+and the transaction is rolled back. A dry run always rolls back. Checking stops after
+`MAX_ERRORS` errors: a file that wrong is not corrected error by error, and millions of
+messages would cost more than the file.
+
+Imports run one at a time (a lock in PostgreSQL): two at once would both create the same new
+institutions.
 """
 
 from dataclasses import dataclass, field
 from itertools import islice
 
-from django.db import transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +27,18 @@ from survey.parsing import YEAR_COLUMN, InvalidValue, ValueParser, parse_year
 
 CHUNK_ROWS = 1000
 NAME_ITEMS = ("inst_name", "inst_name_zh")
+MAX_ERRORS = 200
+MAX_NOTICES = 200
+# Any constant shared by every import: pg_advisory_xact_lock takes one 64-bit key.
+IMPORT_LOCK_KEY = 0x5355_5256_4559  # "SURVEY"
+
+
+class ImportInterrupted(Exception):
+    """The import could not finish for a reason outside the file; nothing was written."""
+
+
+class ImportBusy(ImportInterrupted):
+    """Another import is running and the caller chose not to wait for it."""
 
 
 @dataclass(frozen=True, order=True)
@@ -47,6 +64,7 @@ class RowOutcome:
     inst_code: str
     action: str  # "new", "update" or "skip"
     changes: dict = field(default_factory=dict)  # item code -> (old value, new value)
+    notes: list[str] = field(default_factory=list)  # what was read differently than written
 
 
 @dataclass
@@ -60,7 +78,34 @@ class ImportSummary:
     reports_updated: int = 0
     reports_unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    errors_not_shown: int = 0
+    stopped_at_line: int | None = None
+    rows_not_checked: int | None = None  # after stopping; None when the file's size is unknown
+    notices: list[str] = field(default_factory=list)
+    notices_not_shown: int = 0
     outcomes: list[RowOutcome] = field(default_factory=list)
+
+    def add_error(self, error):
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(error)
+        else:
+            self.errors_not_shown += 1
+
+    def add_notice(self, notice):
+        if len(self.notices) < MAX_NOTICES:
+            self.notices.append(notice)
+        else:
+            self.notices_not_shown += 1
+
+    def notice_lines(self):
+        """The notices to show, and how many more there were."""
+        more = self.notices_not_shown
+        tail = [_("… and %(n)s more such notices.") % {"n": f"{more:,}"}] if more else []
+        return [*self.notices, *tail]
+
+    @property
+    def stopped(self):
+        return self.stopped_at_line is not None
 
     @property
     def ok(self):
@@ -80,7 +125,7 @@ class ImportSummary:
             "institutions": self.institutions_created,
         }
         if not self.ok:
-            return _("%(n)s errors: nothing was imported.") % {"n": len(self.errors)}
+            return " ".join(filter(None, [self._describe_errors(), self._describe_stop()]))
         if self.dry_run:
             return (
                 _(
@@ -98,11 +143,40 @@ class ImportSummary:
             % counts
         )
 
+    def _describe_errors(self):
+        total = len(self.errors) + self.errors_not_shown
+        if not self.errors_not_shown:
+            return _("%(n)s errors: nothing was imported.") % {"n": total}
+        return _("%(n)s errors, of which the first %(shown)s are listed: nothing was imported.") % {
+            "n": f"{total:,}",
+            "shown": len(self.errors),
+        }
+
+    def _describe_stop(self):
+        if not self.stopped:
+            return ""
+        if self.rows_not_checked is None:
+            return _(
+                "Checking stopped at line %(line)s after %(max)s errors; the rest of the file "
+                "was not checked."
+            ) % {"line": self.stopped_at_line, "max": MAX_ERRORS}
+        return _(
+            "Checking stopped at line %(line)s after %(max)s errors; %(rows)s more rows were "
+            "not checked."
+        ) % {
+            "line": self.stopped_at_line,
+            "max": MAX_ERRORS,
+            "rows": f"{self.rows_not_checked:,}",
+        }
+
 
 def import_file(
     source, *, year=None, dry_run=False, name="", progress=None, keep_outcomes=False, user=None
 ):
-    """Import a CSV or XLSX file (path or binary file object). Raises `FileRejected`."""
+    """Import a CSV or XLSX file (path or binary file object).
+
+    Raises `FileRejected` for a file refused whole, `ImportInterrupted` when the database fails.
+    """
     table = open_table(source, name=name)
     return import_table(
         table.header,
@@ -112,18 +186,50 @@ def import_file(
         progress=progress,
         keep_outcomes=keep_outcomes,
         user=user,
+        expected_rows=table.row_count_estimate,
     )
 
 
-def import_table(
-    header, rows, *, year=None, dry_run=False, progress=None, keep_outcomes=False, user=None
-):
+def import_table(header, rows, *, wait=True, **options):
     """Import rows of text cells under `header`; returns an `ImportSummary`.
 
     `rows` yields `(line number, cells)`; `progress(n)` is called as rows are handled.
     `keep_outcomes` keeps what happened to each row (for a preview; costs memory per row).
     Changes to existing reports go to the audit trail under `user` (None on the command line).
+    `expected_rows` (if known) says how many rows were left unchecked after too many errors.
+    Waits for an import already running, or with `wait=False` raises `ImportBusy`; raises
+    `ImportInterrupted` if the database fails meanwhile (nothing is written then).
     """
+    try:
+        return _import_table(header, rows, wait=wait, **options)
+    except IntegrityError:
+        raise ImportInterrupted(
+            _(
+                "Someone changed these institutions or reports while the import ran, so nothing "
+                "was written. Run the import again."
+            )
+        ) from None
+    except (OperationalError, InterfaceError):
+        raise ImportInterrupted(
+            _(
+                "The database stopped answering during the import, so nothing was written. Run "
+                "the import again when the database is back."
+            )
+        ) from None
+
+
+def _import_table(
+    header,
+    rows,
+    *,
+    wait,
+    year=None,
+    dry_run=False,
+    progress=None,
+    keep_outcomes=False,
+    user=None,
+    expected_rows=None,
+):
     summary = ImportSummary(dry_run=dry_run)
     columns, header_errors = _read_header(header)
     if year is None and YEAR_COLUMN not in columns.values() and not header_errors:
@@ -133,19 +239,43 @@ def import_table(
             )
         ]
     if header_errors:
-        summary.errors = header_errors
+        for error in header_errors:
+            summary.add_error(error)
         return summary
     importer = _Importer(columns, year, summary, keep_outcomes, user)
+    rows_read = 0
     with transaction.atomic():
+        _lock_imports(wait)
         for chunk in _chunks(rows, CHUNK_ROWS):
             importer.handle(chunk)
+            rows_read += len(chunk)
             if progress:
                 progress(len(chunk))
+            if summary.errors_not_shown or len(summary.errors) >= MAX_ERRORS:
+                summary.stopped_at_line = chunk[-1][0]
+                if expected_rows is not None:
+                    summary.rows_not_checked = max(expected_rows - rows_read, 0)
+                break
         importer.finish()
         if not summary.written:
             transaction.set_rollback(True)
     summary.errors.sort()
     return summary
+
+
+def _lock_imports(wait):
+    """Take the import lock for this transaction (PostgreSQL; SQLite serialises writes itself)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
+            return
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
+        if not cursor.fetchone()[0]:
+            raise ImportBusy(
+                _("Another import is running. Try again when it has finished (a minute or so).")
+            )
 
 
 def _chunks(iterable, size):
@@ -193,6 +323,11 @@ class _Row:
     line: int
     year: int | None
     values: dict
+    notes: list = field(default_factory=list)
+
+
+def _has_code(row):
+    return row.values.get("inst_code") not in (None, INVALID)
 
 
 class _Importer:
@@ -210,9 +345,8 @@ class _Importer:
     def handle(self, chunk):
         parsed = [row for row in map(self._parse, chunk) if row is not None]
         self.summary.rows += len(parsed)
-        existing = Institution.objects.in_bulk(
-            [row.values["inst_code"] for row in parsed if row.values.get("inst_code")],
-            field_name="code",
+        existing = Institution.objects.by_code_in_any_case(
+            row.values["inst_code"] for row in parsed if _has_code(row)
         )
         checked = [row for row in parsed if self._check(row, existing)]
         # A dry run writes too, inside the transaction it rolls back, so its counts are true.
@@ -226,7 +360,7 @@ class _Importer:
         self.summary.years = sorted(self.cycles)
 
     def _error(self, line, column, message):
-        self.summary.errors.append(RowError(line, column, str(message)))
+        self.summary.add_error(RowError(line, column, str(message)))
 
     def _parse(self, numbered_cells):
         line, cells = numbered_cells
@@ -251,7 +385,8 @@ class _Importer:
         if code is None:
             self._error(line, "inst_code", _("every row needs an institution code."))
         elif code is not INVALID:
-            first_line = self.first_line_of.setdefault((year, code), line)
+            # Codes are one whatever their case: `nm51-0002` twice as `NM51-0002` is twice.
+            first_line = self.first_line_of.setdefault((year, code.upper()), line)
             if first_line != line:
                 self._error(
                     line,
@@ -279,7 +414,17 @@ class _Importer:
         values = row.values
         if row.year is None or any(value is INVALID for value in values.values()):
             return False
-        institution = existing.get(values["inst_code"])
+        institution = existing.get(values["inst_code"].upper())
+        if institution is not None and institution.code != values["inst_code"]:
+            note = _("%(file)s is the registry's %(registry)s (codes are one in any case)") % {
+                "file": values["inst_code"],
+                "registry": institution.code,
+            }
+            self.summary.add_notice(
+                _("line %(line)s, column inst_code: %(note)s.") % {"line": row.line, "note": note}
+            )
+            row.notes.append(note)
+            values["inst_code"] = institution.code
         if institution is None:
             if not values.get("province"):
                 self._error(row.line, "province", _("a new institution needs its province."))
@@ -312,15 +457,16 @@ class _Importer:
         reports = {
             report.institution_id: report
             for report in Report.objects.filter(
-                cycle=cycle, institution__in=[institutions[r.values["inst_code"]].pk for r in rows]
+                cycle=cycle,
+                institution__in=[institutions[r.values["inst_code"].upper()].pk for r in rows],
             )
         }
         new, changed, changed_fields, audited = [], [], set(), []
         now = timezone.now()
         for row in rows:
-            institution = institutions[row.values["inst_code"]]
+            institution = institutions[row.values["inst_code"].upper()]
             report = reports.get(institution.pk)
-            outcome = RowOutcome(row.line, year, institution.code, "skip")
+            outcome = RowOutcome(row.line, year, institution.code, "skip", notes=row.notes)
             if report is None:
                 report = Report(institution=institution, cycle=cycle, status=ReportStatus.ACCEPTED)
                 new.append(report)
@@ -371,11 +517,11 @@ class _Importer:
         result = dict(existing)
         for row in rows:
             values = row.values
-            institution = result.get(values["inst_code"])
+            institution = result.get(values["inst_code"].upper())
             if institution is None:
                 institution = Institution(code=values["inst_code"])
                 created.append(institution)
-                result[institution.code] = institution
+                result[institution.code.upper()] = institution
                 _apply_identity(institution, values, replace_blank=True)
             elif updates_registry and _apply_identity(institution, values):
                 updated.append(institution)

@@ -310,3 +310,23 @@ class ValueChange(models.Model):
         from survey.audit import shown_value
 
         return shown_value(self.item, self.new_value)
+
+
+class DataVersion(models.Model):
+    """The version stamp of one survey year's data (see `survey.versions`).
+
+    Kept in the database so that every worker of every deployment sees a change, whatever its
+    cache: a per-process cache holds the figures, never the stamps that say whether they are
+    still current.
+    """
+
+    year = models.PositiveSmallIntegerField(_("survey year"), primary_key=True)
+    stamp = models.CharField(_("stamp"), max_length=32)
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
+
+    def __str__(self):
+        return f"{self.year}: {self.stamp}"

@@ -12,14 +12,24 @@ from django.utils.translation import gettext as _
 
 from departments.models import Institution, Ownership, Province
 from survey import instrument
+from survey.text import forbidden_characters, is_acceptable, normalise_newlines
 
 YES = frozenset({"1", "yes", "true", "y", "是"})
 NO = frozenset({"0", "no", "false", "n", "否"})
 OWNERSHIP_ZH = {"公立": Ownership.PUBLIC, "非公立": Ownership.NONPUBLIC}
 # Thousands separators as Excel writes them, and a whole number written with decimals ("12.0").
-WHOLE_NUMBER = re.compile(r"\+?(\d{1,15})(?:\.0*)?")
-NEGATIVE_NUMBER = re.compile(r"-\s*\d+(?:\.\d*)?")
-DECIMAL_NUMBER = re.compile(r"\+?\d+\.\d+")
+WHOLE_NUMBER = re.compile(r"\+?([0-9]{1,15})(?:\.0*)?")
+NEGATIVE_NUMBER = re.compile(r"-\s*[0-9]+(?:\.[0-9]*)?")
+DECIMAL_NUMBER = re.compile(r"\+?[0-9]+\.[0-9]+")
+# Chinese input methods type full-width digits and signs: read as their ASCII selves. Other
+# digits (Arabic-Indic ٣, superscript ³, circled ③) are not what a count column means: refused.
+FULL_WIDTH = {
+    **{0xFF10 + digit: str(digit) for digit in range(10)},
+    ord("，"): ",",
+    ord("．"): ".",
+    ord("＋"): "+",
+    ord("－"): "-",
+}
 # What a spreadsheet would run as a formula; exports prefix such text with an apostrophe.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 YEAR_COLUMN = "year"
@@ -27,6 +37,16 @@ YEAR_COLUMN = "year"
 
 class InvalidValue(ValueError):
     """A cell whose text is not a value of its item; the message is for a data clerk."""
+
+
+class UnreadableCell(str):
+    """A spreadsheet cell whose value cannot be read (a formula never calculated, an error
+    value): blank as text, with the reason to give whatever its column."""
+
+    def __new__(cls, problem):
+        cell = super().__new__(cls, "")
+        cell.problem = problem
+        return cell
 
 
 class ValueParser:
@@ -42,6 +62,8 @@ class ValueParser:
 
     def parse(self, code, text):
         """The value of item `code` written as `text`; None when blank (not reported)."""
+        if isinstance(text, UnreadableCell):
+            raise InvalidValue(text.problem)
         text = text.strip()
         if not text:
             return None
@@ -81,14 +103,20 @@ class ValueParser:
 
 
 def parse_count(text, maximum=None):
-    number_text = unicodedata.normalize("NFKC", text).replace(",", "")
+    number_text = text.translate(FULL_WIDTH).replace(",", "")
+    if not number_text.isascii():
+        if any(char.isdigit() or unicodedata.category(char) == "No" for char in number_text):
+            raise InvalidValue(
+                _("“%s” is written with digits other than 0-9: type the number with 0-9.") % text
+            )
+        raise InvalidValue(_("“%s” is not a whole number.") % text)
     if NEGATIVE_NUMBER.fullmatch(number_text):
         raise InvalidValue(_("“%s”: a count cannot be negative.") % text)
     if DECIMAL_NUMBER.fullmatch(number_text) and not WHOLE_NUMBER.fullmatch(number_text):
         raise InvalidValue(_("“%s”: a count must be a whole number, without a fraction.") % text)
     match = WHOLE_NUMBER.fullmatch(number_text)
     if not match:
-        if re.fullmatch(r"\+?\d+", number_text):
+        if re.fullmatch(r"\+?[0-9]+", number_text):
             raise InvalidValue(_("“%s” is far too large for this item.") % text)
         raise InvalidValue(_("“%s” is not a whole number.") % text)
     value = int(match.group(1))
@@ -113,8 +141,14 @@ def parse_flag(text):
 
 def parse_text(text, max_length=None, is_code=False):
     text = normalise_newlines(unformula(text))
-    if any(unicodedata.category(char) == "Cc" and char not in "\n\t" for char in text):
-        raise InvalidValue(_("The text contains control characters; remove them."))
+    if not is_acceptable(text):
+        raise InvalidValue(
+            _(
+                "The text contains control or invisible characters (%s), often pasted from Word "
+                "or a terminal; remove them."
+            )
+            % forbidden_characters(text)
+        )
     if max_length is not None and len(text) > max_length:
         raise InvalidValue(
             _("The text is %(length)s characters long; at most %(max)s are allowed.")
@@ -134,11 +168,6 @@ def _validate_code(text):
                 _("“%s” is not a valid institution code: use 1 to 32 letters A-Z, digits, - or _.")
                 % text
             ) from None
-
-
-def normalise_newlines(text):
-    """Line breaks as one "\n", whether the text came from Windows, an old Mac or a browser."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def unformula(text):

@@ -9,16 +9,18 @@ from collections import defaultdict
 
 import tablib
 from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import resources
 from import_export.formats.base_formats import Format
 from import_export.forms import ConfirmImportForm, ImportForm
-from import_export.results import Result, RowResult
+from import_export.results import Error, Result, RowResult
 
-from survey.files import open_table
-from survey.importing import import_table
+from survey.files import FileRejected, open_table
+from survey.importing import ImportInterrupted, import_table
 from survey.models import Report
 
 
@@ -33,11 +35,18 @@ class InterchangeFile(Format):
         return "csv / xlsx"
 
     def create_dataset(self, in_stream):
+        # Until imports run in the background, the admin takes what a request can do well
+        # within the server's timeout (preview and confirm each read the whole file).
+        if len(in_stream) > settings.SURVEY_ADMIN_IMPORT_MAX_BYTES:
+            raise _too_large_for_the_admin()
         table = open_table(io.BytesIO(in_stream))
         dataset = tablib.Dataset(headers=table.header)
         # tablib wants rectangular rows; the importer gets the rows exactly as read.
-        dataset.numbered_rows = list(table.rows)
-        for _line, cells in dataset.numbered_rows:
+        dataset.numbered_rows = []
+        for line, cells in table.rows:
+            if len(dataset.numbered_rows) == settings.SURVEY_ADMIN_IMPORT_MAX_ROWS:
+                raise _too_large_for_the_admin()
+            dataset.numbered_rows.append((line, cells))
             dataset.append((cells + [""] * len(table.header))[: len(table.header)])
         return dataset
 
@@ -55,6 +64,19 @@ class InterchangeFile(Format):
 
     def can_export(self):
         return False
+
+
+def _too_large_for_the_admin():
+    return FileRejected(
+        _(
+            "The admin imports files of up to %(rows)s rows and %(size)s MB. Import a larger "
+            "file on the server with: python manage.py import_survey FILE"
+        )
+        % {
+            "rows": f"{settings.SURVEY_ADMIN_IMPORT_MAX_ROWS:,}",
+            "size": f"{settings.SURVEY_ADMIN_IMPORT_MAX_BYTES / 2**20:,.0f}",
+        }
+    )
 
 
 YEAR_HELP = gettext_lazy("Leave blank when the file has a “year” column.")
@@ -84,15 +106,31 @@ class SurveyResource(resources.ModelResource):
         return _("Survey reports (interchange format)")
 
     def import_data(self, dataset, dry_run=False, year=None, user=None, **kwargs):
-        summary = import_table(
-            dataset.headers,
-            dataset.numbered_rows,
-            year=year,
-            dry_run=dry_run,
-            keep_outcomes=True,
-            user=user,
-        )
+        try:
+            summary = import_table(
+                dataset.headers,
+                dataset.numbered_rows,
+                year=year,
+                dry_run=dry_run,
+                keep_outcomes=True,
+                user=user,
+                expected_rows=len(dataset.numbered_rows),
+                # A request must not wait for another import (it would end at the timeout).
+                wait=False,
+            )
+        except ImportInterrupted as interrupted:
+            result = Result()
+            result.append_base_error(Error(str(interrupted)))
+            result.summary = None
+            return result
         return as_result(summary)
+
+
+def outcome_message(result):
+    """The message level and text saying what a confirmed import did, or why it did nothing."""
+    if result.summary is None:
+        return messages.ERROR, " ".join(str(error.error) for error in result.base_errors)
+    return (messages.SUCCESS if result.summary.ok else messages.ERROR), result.summary.describe()
 
 
 def as_result(summary):
@@ -104,10 +142,17 @@ def as_result(summary):
         by_line[error.line][error.column].append(error.message)
     for line, errors in sorted(by_line.items()):
         result.append_invalid_row(line, {_("line"): line}, ValidationError(dict(errors)))
+    if not summary.ok and (summary.errors_not_shown or summary.stopped):
+        result.append_base_error(Error(summary.describe()))
     for outcome in summary.outcomes:
         row = RowResult()
         row.import_type = outcome.action
-        row.diff = [outcome.line, outcome.year, outcome.inst_code, _describe(outcome.changes)]
+        row.diff = [
+            outcome.line,
+            outcome.year,
+            outcome.inst_code,
+            "; ".join(filter(None, [*outcome.notes, _describe(outcome.changes)])),
+        ]
         result.append_row_result(row)
         result.increment_row_result_total(row)
     result.total_rows = summary.rows

@@ -224,6 +224,18 @@ RULES = (
         lambda v: _positive(group_total(v, "eq_single_photon_total")),
         gettext_lazy("single-photon imaging units"),
     ),
+    # The contract's next edition (data-dictionary-2028.csv) carries these two as rules:
+    # "needs eq_coincidence_spect_ct > 0 or a note", "needs small-animal equipment or a note".
+    _examinations_need_equipment(
+        "exam_coin_total",
+        lambda v: _positive(v.get("eq_coincidence_spect_ct")),
+        gettext_lazy("coincidence SPECT/CT units"),
+    ),
+    _examinations_need_equipment(
+        "exam_sa_total",
+        lambda v: _positive(group_total(v, "eq_small_animal_total")),
+        gettext_lazy("small-animal imaging equipment"),
+    ),
     positron_drugs_need_positron_use,
     in_vitro_items_need_the_service,
     tests_at_least_samples,

@@ -11,6 +11,12 @@ from survey import versions
 from survey.models import Cycle, Report
 
 
+@receiver(post_save, sender=Cycle)
+def cycle_created(sender, instance, created, **kwargs):
+    if created:
+        versions.started(instance.year)
+
+
 @receiver([post_save, post_delete], sender=Report)
 def report_changed(sender, instance, **kwargs):
     versions.changed(instance.cycle_id)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("reports/<int:year>/<str:code>/history/", views.history, name="history"),
     path("reports/<int:year>/<str:code>/print/", views.printable, name="print"),
     path("reports/<int:year>/<str:code>/report.csv", views.download, name="download"),
+    path("reports/<int:year>/<str:code>/report.xlsx", views.download_workbook, name="workbook"),
     path("reports/<int:year>/<str:code>/do/<str:action>/", views.transition, name="transition"),
     path("reports/<int:year>/<str:code>/<str:key>/", views.section, name="section"),
 ]

@@ -2,7 +2,12 @@
 
 Figures and dashboards are cached with the stamps of the years they read, so a repeat view
 does no aggregation, and any change to a year's reports makes its cached figures stale.
-Stamps live in the shared cache (Redis in production), so every app server sees a change.
+
+The stamps live in the database (`DataVersion`), the figures in the cache. Every process of
+every deployment thus sees a change at once, whether the cache is shared (Redis) or each
+worker's own memory (the default), and whoever made the change: a web worker, the admin, or
+`manage.py import_survey` in a process of its own. A request reads the stamps in one query,
+the first time it needs one (`read_once_per_request`, from `DataVersionMiddleware`).
 
 `SURVEY_FIGURES_MAX_AGE` (seconds, default 0) lets stale figures be served that long after a
 change, recomputed by one request while the others keep the previous ones. With 0, a change
@@ -10,38 +15,99 @@ shows at once; on a deadline day, when every few milliseconds a save changes the
 a few seconds keep the dashboards from being recomputed on every view.
 """
 
+import contextlib
+import contextvars
 import time
 import uuid
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 TIMEOUT = 24 * 3600
 RECOMPUTE_LOCK_SECONDS = 30
 
+# {year: stamp} read during the current request; None outside a request.
+_read_in_request = contextvars.ContextVar("survey_data_versions", default=None)
 
-def _key(year):
-    return f"survey-data-version:{year}"
+
+@contextlib.contextmanager
+def read_once_per_request():
+    """Within the block, the stamps are read from the database once, then remembered."""
+    token = _read_in_request.set({})
+    try:
+        yield
+    finally:
+        _read_in_request.reset(token)
+
+
+def _read(years):
+    from survey.models import DataVersion
+
+    rows = (
+        DataVersion.objects.all() if years is None else DataVersion.objects.filter(year__in=years)
+    )
+    return dict(rows.values_list("year", "stamp"))
+
+
+def started(*years):
+    """Give `years` their first stamp, unless they have one (a new survey cycle)."""
+    from survey.models import DataVersion
+
+    DataVersion.objects.bulk_create(
+        [DataVersion(year=year, stamp=uuid.uuid4().hex) for year in years], ignore_conflicts=True
+    )
+
+
+def _created(years):
+    """Stamps for years that have none yet (cycles older than the stamps' table)."""
+    started(*years)
+    return _read(years)
 
 
 def stamps(years):
     """The current stamp of each year (None years are skipped)."""
-    keys = [_key(year) for year in years if year is not None]
-    found = cache.get_many(keys)
-    missing = {key: uuid.uuid4().hex for key in keys if key not in found}
+    years = [year for year in years if year is not None]
+    remembered = _read_in_request.get()
+    if remembered is None:
+        found = _read(years)
+    else:
+        if not remembered.keys() >= set(years):
+            # The table has a row per survey year: reading all of them is one small query.
+            remembered.update(_read(None))
+        found = remembered
+    missing = [year for year in years if year not in found]
     if missing:
-        cache.set_many(missing, None)
-    return tuple({**found, **missing}[key] for key in keys)
+        found.update(_created(missing))
+    return tuple(found[year] for year in years)
 
 
 def changed(*years):
     """The data of `years` changed; takes effect when the current transaction commits.
 
     Renewing the stamp only after commit keeps a concurrent request from caching the
-    uncommitted state's predecessor under the new stamp.
+    uncommitted state's predecessor under the new stamp, and keeps the stamp rows free of
+    long transactions' locks (an import holds its own rows, never the stamps).
     """
-    transaction.on_commit(lambda: cache.delete_many([_key(year) for year in years]))
+    if years:
+        transaction.on_commit(lambda: _renew(years), robust=True)
+
+
+def _renew(years):
+    from survey.models import DataVersion
+
+    stamp, now = uuid.uuid4().hex, timezone.now()
+    DataVersion.objects.bulk_create(
+        [DataVersion(year=year, stamp=stamp, changed_at=now) for year in sorted(set(years))],
+        # The same order in every upsert: two at once cannot deadlock.
+        update_conflicts=True,
+        unique_fields=["year"],
+        update_fields=["stamp", "changed_at"],
+    )
+    remembered = _read_in_request.get()
+    if remembered is not None:
+        remembered.clear()
 
 
 def cached(name, *parts, years, compute):

@@ -5,13 +5,14 @@ Every view finds reports through `Report.objects.visible_to / editable_by / revi
 """
 
 import re
+import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
@@ -21,7 +22,10 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from accounts.roles import reviews_reports, role_of, scope_of, sees_audit_trail
 from departments.models import Institution, Province
+from equipment.models import IMAGING_UNIT_TYPES
+from equipment.services import derived_items
 from survey import audit, exporting, instrument, workflow
+from survey.filing_files import write_filing_workbook
 from survey.forms import EquipmentUnitFormSet, ReviewForm, SectionForm
 from survey.models import Cycle, Report, ReportAction, ReportStatus
 
@@ -128,11 +132,7 @@ def report(request, year, code):
             "actions": workflow.allowed_actions(report, request.user),
             "editable": Report.objects.editable_by(request.user).filter(pk=report.pk).exists(),
             "events": list(report.events.select_related("by")),
-            "explained": [
-                (warning, report.notes.get(warning.key))
-                for warning in assessment.warnings
-                if report.notes.get(warning.key)
-            ],
+            "explained": explained_warnings(assessment, report),
             "problems": _problems(assessment),
             "changes": audit.history(report)[:HISTORY_ON_REPORT_PAGE] if show_audit else None,
             "review_form": ReviewForm(),
@@ -140,19 +140,24 @@ def report(request, year, code):
     )
 
 
+def explained_warnings(assessment, report):
+    """(warning, explanation) of each warning of the report that has been explained."""
+    explained = [(w, w.explanation(report.notes)) for w in assessment.warnings]
+    return [(warning, text) for warning, text in explained if text]
+
+
 @login_required
 def printable(request, year, code):
-    """Every value of the report, section by section, as it stands or (`?as=submitted`) as it
-    was last submitted: to print or keep."""
+    """Every value of the report, its equipment units and the explanations of its warnings,
+    as it stands or (`?as=submitted`) as it was last submitted: to print or keep."""
     report = _report_or_404(request.user, year, code)
-    submission = _last_submission(report)
-    as_submitted = request.GET.get("as") == "submitted" and submission is not None
-    values = submission.values if as_submitted else report.item_values()
+    submission, filing = _filing(request, report)
+    values = filing.values
     sections = [
         (
             section,
             [
-                (item, audit.shown_value(item.code, values[item.code]))
+                (item, audit.shown_value(item.code, values.get(item.code)))
                 for item in instrument.section_items(section.key)
             ],
         )
@@ -164,10 +169,20 @@ def printable(request, year, code):
         {
             "report": report,
             "sections": sections,
+            "units": [audit.unit_columns(unit) for unit in filing.units or []],
+            "filing": filing,
             "submission": submission,
-            "as_submitted": as_submitted,
+            "as_submitted": submission is not None and request.GET.get("as") == "submitted",
         },
     )
+
+
+def _filing(request, report):
+    """(latest submission or None, the `Filing` asked for: `?as=submitted` or as it stands)."""
+    submission = _last_submission(report)
+    if request.GET.get("as") == "submitted" and submission is not None:
+        return submission, workflow.Filing.from_snapshot(submission.values)
+    return submission, workflow.filing_of(report)
 
 
 def _last_submission(report):
@@ -180,17 +195,41 @@ def _last_submission(report):
     )
 
 
+def _download_name(report, submitted):
+    name = f"report-{report.institution.code}-{report.cycle_id}"
+    return f"{name}-submitted" if submitted else name
+
+
 @login_required
 def download(request, year, code):
     """The report in the interchange format (CSV), as the importer reads it back."""
     report = _report_or_404(request.user, year, code)
-    name = f"report-{report.institution.code}-{report.cycle_id}"
     submission = _last_submission(report)
     if request.GET.get("as") == "submitted" and submission is not None:
         row = exporting.row_of(report.cycle_id, submission.values)
-        return exporting.download_rows([row], "csv", f"{name}-submitted")
+        return exporting.download_rows([row], "csv", _download_name(report, True))
     return exporting.download(
-        exporting.reports_for_export(Report.objects.filter(pk=report.pk)), "csv", name
+        exporting.reports_for_export(Report.objects.filter(pk=report.pk)),
+        "csv",
+        _download_name(report, False),
+    )
+
+
+@login_required
+def download_workbook(request, year, code):
+    """The whole filing as XLSX: values (the interchange format, re-importable as it is),
+    equipment units, explanations of warnings; `?as=submitted` as last submitted."""
+    report = _report_or_404(request.user, year, code)
+    submission, filing = _filing(request, report)
+    submitted = submission is not None and request.GET.get("as") == "submitted"
+    stream = tempfile.SpooledTemporaryFile(max_size=16 * 2**20)
+    write_filing_workbook(report.cycle_id, filing, stream)
+    stream.seek(0)
+    return FileResponse(
+        stream,
+        as_attachment=True,
+        filename=f"{_download_name(report, submitted)}.xlsx",
+        content_type=exporting.CONTENT_TYPES["xlsx"],
     )
 
 
@@ -216,9 +255,9 @@ def section(request, year, code, key):
         raise PermissionDenied(_("This report cannot be changed any more."))
     previous = workflow.previous_report(report)
     equipment = key == "equipment"
-    units_listed = equipment and report.equipment_units.exists()
+    listed = list(report.equipment_units.all()) if equipment else []
     data = request.POST if request.method == "POST" else None
-    form = SectionForm(data, report=report, section=section, units_listed=units_listed)
+    form = SectionForm(data, report=report, section=section, derived=derived_items(listed))
     units = EquipmentUnitFormSet(data, instance=report, prefix="units") if equipment else None
     assessment = workflow.assess(report, previous)
     form.add_warnings(assessment.warnings, report.notes or {})
@@ -231,14 +270,17 @@ def section(request, year, code, key):
                 version=form.cleaned_data["version"],
                 by=request.user,
                 units_formset=units,
+                counts_shown=form.cleaned_data["counts_shown"],
             )
+        except workflow.UnconfirmedCounts as unconfirmed:
+            form.ask_to_confirm(unconfirmed.changes, unconfirmed.counts)
         except workflow.StaleVersion as stale:
             # Keep the input; carry the current version so that saving again is deliberate.
             messages.error(request, stale.message)
             report = stale.report
             data = data.copy()
             data["version"] = report.version
-            form = SectionForm(data, report=report, section=section, units_listed=units_listed)
+            form = SectionForm(data, report=report, section=section, derived=derived_items(listed))
             assessment = workflow.assess(report, previous)
             form.add_warnings(assessment.warnings, report.notes or {})
             form.is_valid()
@@ -251,6 +293,9 @@ def section(request, year, code, key):
             return redirect(_next_page(request, report, section))
     if not editable:
         form.disable()
+    # A refused save: what stands in its way, at the top of the page, and the section's state
+    # is that of the input on the page, not of the values saved before.
+    summary = form.summary() + (units.summary() if units is not None and units.is_bound else [])
     keys = [s.key for s in instrument.SECTIONS]
     index = keys.index(key)
     return render(
@@ -262,10 +307,13 @@ def section(request, year, code, key):
             "form": form,
             "blocks": form.blocks(assessment),
             "units": units,
-            "units_listed": units_listed,
+            "units_listed": bool(listed),
+            "imaging_types": " ".join(sorted(IMAGING_UNIT_TYPES)),
             "editable": editable,
             "assessment": assessment,
             "state": assessment.section(key),
+            "error_summary": summary if data is not None else [],
+            "unsaved": data is not None,
             "previous_year": assessment.previous_year,
             "previous_section": instrument.SECTIONS[index - 1] if index else None,
             "next_section": instrument.SECTIONS[index + 1] if index + 1 < len(keys) else None,

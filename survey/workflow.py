@@ -27,7 +27,14 @@ from accounts.models import Membership, Role
 from accounts.roles import files_reports, is_admin
 from departments.models import Institution
 from equipment.models import EquipmentUnit
-from equipment.services import apply_unit_counts
+from equipment.services import (
+    apply_unit_counts,
+    count_changes,
+    counts_from_units,
+    described,
+    fingerprint,
+    units_snapshot,
+)
 from survey import instrument, rules
 from survey.audit import record_changes
 from survey.instrument import COUNT, GROUPS, TEXT
@@ -62,6 +69,17 @@ class StaleVersion(WorkflowError):
         self.report = report
 
 
+class UnconfirmedCounts(WorkflowError):
+    """The listed units would change counts the page did not show changing; nothing saved.
+
+    `changes` is {item: (saved, derived)}, `counts` every count the units decide.
+    """
+
+    def __init__(self, changes, counts):
+        super().__init__(_("Listing the units changes counts: check them, then save again."))
+        self.changes, self.counts = changes, counts
+
+
 class NotReady(WorkflowError):
     """The report cannot be submitted yet; `assessment` says what is missing."""
 
@@ -76,15 +94,29 @@ class NotReady(WorkflowError):
 
 @dataclass(frozen=True)
 class QualityWarning:
-    """A value that may be right but needs a word of explanation (kept in `Report.notes`)."""
+    """A value that may be right but needs a word of explanation (kept in `Report.notes`).
+
+    `legacy_keys` are the keys the same explanation was kept under before warnings were
+    grouped (one explanation per item changing against last year, now one per group).
+    """
 
     key: str
     items: tuple[str, ...]
     message: str
+    legacy_keys: tuple[str, ...] = ()
 
     @property
     def item(self):
         return self.items[0]
+
+    def explanation(self, notes):
+        """The explanation given in `notes` (a report's), under this key or the legacy ones."""
+        notes = notes or {}
+        text = (notes.get(self.key) or "").strip()
+        if text:
+            return text
+        legacy = [(notes.get(key) or "").strip() for key in self.legacy_keys]
+        return "\n".join(dict.fromkeys(text for text in legacy if text))
 
 
 # Treatments or examinations reported by a department that says it does not offer the service
@@ -144,27 +176,54 @@ def quality_warnings(values, previous_values=None, previous_year=None):
                     },
                 )
             )
+    warnings += _change_warnings(values, previous_values, previous_year)
+    return warnings
+
+
+def _change_warnings(values, previous_values, previous_year):
+    """Counts more than doubling or falling below half of last year's: one warning per group
+    of the dictionary (one explanation for a department that doubled all its staff), one per
+    item outside a group."""
+    if not previous_values:
+        return []
+    changed = {}
     for item in instrument.items():
-        if item.kind != COUNT or not previous_values:
-            continue
         now, before = values.get(item.code), previous_values.get(item.code)
-        if now is None or not before:
+        if item.kind != COUNT or now is None or not before:
             continue
         if now > 2 * before or 2 * now < before:
+            group = next((g for g, codes in GROUPS.items() if item.code in codes), None)
+            changed.setdefault(group or item.code, []).append((item, now, before))
+    warnings = []
+    for key, entries in changed.items():
+        if key in GROUPS:
+            changes = "; ".join(
+                f"“{item.label}” {now:,} ({before:,})" for item, now, before in entries
+            )
+            message = _(
+                "“%(group)s”: more than double or less than half of %(year)s (in brackets): "
+                "%(changes)s. Explain."
+            ) % {"group": instrument.label(key), "year": previous_year, "changes": changes}
+        else:
+            item, now, before = entries[0]
             template = (
                 _("%(now)s this year against %(before)s in %(year)s: more than double. Explain.")
                 if now > before
                 else _("%(now)s this year against %(before)s in %(year)s: less than half. Explain.")
             )
-            warnings.append(
-                QualityWarning(
-                    f"change-{item.code}",
-                    (item.code,),
-                    f"“{item.label}”: "
-                    + template
-                    % {"now": f"{now:,}", "before": f"{before:,}", "year": previous_year},
-                )
+            message = f"“{item.label}”: " + template % {
+                "now": f"{now:,}",
+                "before": f"{before:,}",
+                "year": previous_year,
+            }
+        warnings.append(
+            QualityWarning(
+                f"change-{key}",
+                tuple(item.code for item, _now, _before in entries),
+                message,
+                legacy_keys=tuple(f"change-{item.code}" for item, _now, _before in entries),
             )
+        )
     return warnings
 
 
@@ -222,8 +281,7 @@ def assess(report, previous=None):
     previous_year = previous.cycle_id if previous else None
     errors = [p for p in rules.check(values) if p.blocking]
     warnings = quality_warnings(values, previous_values, previous_year)
-    notes = report.notes or {}
-    unexplained = [w for w in warnings if not (notes.get(w.key) or "").strip()]
+    unexplained = [w for w in warnings if not w.explanation(report.notes)]
     sections = []
     for section in instrument.SECTIONS:
         required = required_items(section.key)
@@ -288,7 +346,8 @@ def start_report(*, institution, cycle, by):
             for unit in previous.equipment_units.all()
         )
         apply_unit_counts(report)
-    record_changes(report, before, report.item_values(), by, ChangeSource.SYSTEM)
+    after = report.item_values() | units_snapshot(report)
+    record_changes(report, before, after, by, ChangeSource.SYSTEM)
     ReportEvent.objects.create(
         report=report, action=ReportAction.CREATE, to_status=report.status, by=by
     )
@@ -296,13 +355,16 @@ def start_report(*, institution, cycle, by):
 
 
 @transaction.atomic
-def save_section(report, *, values, version, by, notes=None, units_formset=None):
+def save_section(report, *, values, version, by, notes=None, units_formset=None, counts_shown=None):
     """Save a section's values (item code -> value) as `by`; returns the saved report.
 
     `version` is the report version the form was loaded at: if anyone saved since, nothing is
     written and `StaleVersion` is raised. `notes` (warning key -> explanation) are merged into
     the report's; an empty explanation removes one. `units_formset` (equipment) is saved too,
-    and the equipment counts derived from its units. Every changed value is audited.
+    and the equipment counts derived from its units; if that changes a saved count and
+    `counts_shown` (`equipment.services.fingerprint` of the counts the page showed) differs,
+    nothing is written and `UnconfirmedCounts` is raised. Every changed value and unit is
+    audited.
     """
     # One conditional UPDATE checks the version and locks the row until the transaction ends,
     # on PostgreSQL and SQLite alike: a concurrent save waits here, then finds a new version.
@@ -322,6 +384,13 @@ def save_section(report, *, values, version, by, notes=None, units_formset=None)
             current,
         )
     before = current.item_values()
+    if units_formset is not None:
+        pending = units_formset.pending_units()
+        changes, counts = count_changes(before, pending), counts_from_units(pending)
+        # No saved count changes unless the filer saw it change on the page (or confirms).
+        if changes and counts_shown != fingerprint(counts):
+            raise UnconfirmedCounts(changes, counts)
+        before |= units_snapshot(current)
     for code, value in values.items():
         setattr(current, code, _stored_value(code, value))
     if notes:
@@ -334,12 +403,58 @@ def save_section(report, *, values, version, by, notes=None, units_formset=None)
                 merged.pop(key, None)
         current.notes = merged
     current.save()
+    after = current.item_values()
     if units_formset is not None:
         units_formset.instance = current
         units_formset.save()
         apply_unit_counts(current)
-    record_changes(current, before, current.item_values(), by, ChangeSource.FORM)
+        after = current.item_values() | units_snapshot(current)
+    record_changes(current, before, after, by, ChangeSource.FORM)
     return current
+
+
+# ---------------------------------------------------------------------------------------------
+# The filing as a whole: values, units, explanations
+
+# Keys of a submission's snapshot (`ReportEvent.values`) beside the item codes; readers of the
+# interchange columns (`survey.exporting.row_of`) never see them.
+SNAPSHOT_UNITS, SNAPSHOT_EXPLANATIONS = "_units", "_explanations"
+
+
+@dataclass
+class Filing:
+    """Everything a report files: item values, equipment units (as `described`) and the
+    explanations of its warnings ([{"key", "warning", "explanation"}])."""
+
+    values: dict
+    units: list | None  # None: a submission kept before units were kept with it
+    explanations: list | None
+
+    def snapshot(self):
+        return {
+            **self.values,
+            SNAPSHOT_UNITS: self.units,
+            SNAPSHOT_EXPLANATIONS: self.explanations,
+        }
+
+    @classmethod
+    def from_snapshot(cls, snapshot):
+        values = {
+            k: v for k, v in snapshot.items() if k not in (SNAPSHOT_UNITS, SNAPSHOT_EXPLANATIONS)
+        }
+        return cls(values, snapshot.get(SNAPSHOT_UNITS), snapshot.get(SNAPSHOT_EXPLANATIONS))
+
+
+def filing_of(report, assessment=None):
+    """The report's `Filing` as it stands now."""
+    assessment = assessment or assess(report, previous_report(report))
+    explanations = [
+        {"key": w.key, "warning": str(w.message), "explanation": w.explanation(report.notes)}
+        for w in assessment.warnings
+        if w.explanation(report.notes)
+    ]
+    units = [described(unit) for unit in report.equipment_units.all()]
+    return Filing(report.item_values(), units, explanations)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -426,7 +541,7 @@ def submit(report, *, by, comment=""):
         submitted_at=timezone.now(),
         submitted_by=by,
         # Exactly what was submitted, printable after any later correction.
-        snapshot=report.item_values(),
+        snapshot=filing_of(report, assessment).snapshot(),
     )
 
 

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from departments.models import Institution, Province
 from departments.services import load_provinces
@@ -41,6 +42,13 @@ def provinces(request, django_db_blocker):
 def empty_cache():
     """Figures are cached under data versions that a rolled-back test never renews."""
     cache.clear()
+
+
+@pytest.fixture
+def english():
+    """Messages in English, for tests that match their text (the site's default is Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -145,3 +153,27 @@ def complete_values():
         ownership="public", tier="tertiary", dept_affiliation="independent", license_class="none"
     )
     return values
+
+
+@pytest.fixture
+def people(
+    report_2023,
+    reporter,
+    make_user,
+    make_report,
+    coordinator_sichuan,
+    coordinator_guangdong,
+    analyst,
+    site_admin,
+):
+    """A user of every role of the authorization matrix, by name (None: signed out)."""
+    elsewhere = make_report(status="accepted").institution  # published: the public's figures
+    return {
+        "anonymous": None,
+        "reporter": reporter,
+        "reporter_elsewhere": make_user("reporter", institution=elsewhere),
+        "coordinator": coordinator_sichuan,
+        "coordinator_elsewhere": coordinator_guangdong,
+        "analyst": analyst,
+        "admin": site_admin,
+    }

@@ -42,3 +42,37 @@ def expected_bad_sample_errors():
         (int(line), column)
         for line, column in re.findall(r"^\| (\d+) \| `(\w+)` \|", readme, flags=re.MULTILINE)
     ]
+
+
+def xlsx_bytes(rows):
+    """A workbook of `rows` as openpyxl writes it: text starting with "=" is a formula, saved
+    without a value (openpyxl calculates nothing), as a program other than Excel may save it."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+def with_member(data, member, transform):
+    """The workbook `data` with the part `member` replaced by `transform(its bytes)` (or added
+    as `transform(b"")`)."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            target.writestr(
+                info.filename, transform(content) if info.filename == member else content
+            )
+        if member not in source.namelist():
+            target.writestr(member, transform(b""))
+    return stream.getvalue()
+
+
+SHEET = "xl/worksheets/sheet1.xml"

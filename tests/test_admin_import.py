@@ -95,3 +95,98 @@ def test_only_administrators_may_import(client, make_user):
     client.force_login(staff)
     page = client.get(reverse("admin:survey_report_import"))
     assert page.status_code == 403
+
+
+def post_file(client, name, data, url="admin:survey_report_import"):
+    return client.post(
+        reverse(url),
+        {
+            "resource": "0",
+            "format": "0",
+            "year": "",
+            "import_file": SimpleUploadedFile(name, data, content_type="text/csv"),
+        },
+    )
+
+
+def form_errors(page):
+    return " ".join(page.context["form"].errors.get("import_file", []))
+
+
+def test_a_csv_whose_first_line_is_blank_is_refused_with_a_message(admin_client):
+    data = b"\n" + (SAMPLES / "sample-2019.csv").read_bytes()
+    page = post_file(admin_client, "x.csv", data)
+    assert page.status_code == 200
+    assert "Line 1 is blank" in form_errors(page)
+    assert not Report.objects.exists()
+
+
+def test_a_file_mixing_encodings_is_refused_with_its_line(admin_client):
+    data = "year,inst_code,inst_name_zh,province\n2023,A1,甲医院,51\n".encode()
+    page = post_file(admin_client, "x.csv", data + "2023,A2,乙医院,51\n".encode("gbk"))
+    assert "Line 3 is not UTF-8" in form_errors(page)
+
+
+def test_a_file_above_the_admin_bounds_points_to_the_command(admin_client, settings):
+    settings.SURVEY_ADMIN_IMPORT_MAX_ROWS = 39
+    page = upload(admin_client, "sample-2019.csv")
+    assert "up to 39 rows" in form_errors(page)
+    assert "manage.py import_survey" in form_errors(page)
+    settings.SURVEY_ADMIN_IMPORT_MAX_ROWS = 40
+    settings.SURVEY_ADMIN_IMPORT_MAX_BYTES = 10_000
+    assert "manage.py import_survey" in form_errors(upload(admin_client, "sample-2019.csv"))
+    assert not Report.objects.exists()
+
+
+def confirm(client, preview):
+    return client.post(
+        reverse("admin:survey_report_process_import"),
+        {field.name: field.value() or "" for field in preview.context["confirm_form"]},
+        follow=True,
+    )
+
+
+def test_an_import_while_another_runs_is_refused_plainly(admin_client, monkeypatch):
+    from survey import importing
+
+    preview = upload(admin_client, "sample-2019.csv")
+
+    def busy(wait):
+        raise importing.ImportBusy("Another import is running.")
+
+    monkeypatch.setattr(importing, "_lock_imports", busy)
+    done = confirm(admin_client, preview)
+    assert done.status_code == 200
+    assert "Another import is running." in " ".join(map(str, done.context["messages"]))
+    assert not Report.objects.exists()
+
+
+def test_the_database_failing_at_confirm_is_a_message_not_a_500(admin_client, monkeypatch):
+    from django.db import OperationalError
+
+    preview = upload(admin_client, "sample-2019.csv")
+
+    def down(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(Report.objects, "bulk_create", down)
+    done = confirm(admin_client, preview)
+    assert "The database stopped answering" in " ".join(map(str, done.context["messages"]))
+    assert not Report.objects.exists()
+
+
+def test_a_request_body_larger_than_its_sender_may_upload_is_a_400(admin_client, settings):
+    from django.test import Client
+
+    settings.SURVEY_ADMIN_IMPORT_MAX_BYTES = 50_000
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    login, client = reverse("login"), Client()
+    assert client.post(login, {"username": "x", "password": "y" * 20_000}).status_code == 400
+    anonymous_file = {"username": "x", "file": SimpleUploadedFile("x.csv", b"x" * 20_000)}
+    assert client.post(login, anonymous_file).status_code == 400
+    assert post_file(admin_client, "x.csv", b"x" * 70_000).status_code == 400
+
+
+def test_django_defaults_hold_form_bodies_to_a_few_megabytes(settings):
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= 5 * 2**20
+    assert settings.SURVEY_ADMIN_IMPORT_MAX_BYTES <= settings.SURVEY_UPLOAD_MAX_BYTES

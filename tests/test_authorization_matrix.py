@@ -64,6 +64,7 @@ MATRIX = {
     "survey:section": ((2023, "{code}", "services"), OWN_REPORT),
     "survey:print": ((2023, "{code}"), OWN_REPORT),
     "survey:download": ((2023, "{code}"), OWN_REPORT),
+    "survey:workbook": ((2023, "{code}"), OWN_REPORT),
     "login": ((), EVERYONE),
     "logout": ((), dict.fromkeys(ROLES, NOT_ALLOWED)),
     "password_change": ((), signed_in(OK)),
@@ -93,29 +94,6 @@ def site_url_names(resolver=None, namespace=""):
 
 def test_every_url_is_in_the_matrix():
     assert site_url_names() == set(MATRIX)
-
-
-@pytest.fixture
-def people(
-    report_2023,
-    reporter,
-    make_user,
-    make_report,
-    coordinator_sichuan,
-    coordinator_guangdong,
-    analyst,
-    site_admin,
-):
-    elsewhere = make_report().institution
-    return {
-        "anonymous": None,
-        "reporter": reporter,
-        "reporter_elsewhere": make_user("reporter", institution=elsewhere),
-        "coordinator": coordinator_sichuan,
-        "coordinator_elsewhere": coordinator_guangdong,
-        "analyst": analyst,
-        "admin": site_admin,
-    }
 
 
 def url_of(name, arguments, code):

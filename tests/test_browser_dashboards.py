@@ -28,6 +28,9 @@ def test_dashboard_page_draws_its_charts(
     args,
     charts,
 ):
+    from survey.models import Report
+
+    Report.objects.update(status="accepted")  # what the public sees: published reports
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
     page = context.new_page()
@@ -43,3 +46,68 @@ def test_dashboard_page_draws_its_charts(
     assert watch.errors == []
     assert watch.foreign == []
     context.close()
+
+
+@pytest.fixture
+def tibet_published(transactional_db):
+    """Accepted reports: Tibet's PET/CT units come from two hospitals, the others' from three."""
+    from departments.models import Institution
+    from survey.models import Cycle, Report
+
+    Cycle.objects.create(year=2023, is_open=True)
+    plan = {"54": (1, 3, 0), **{p: (2, 2, 2) for p in ("11", "31", "32", "44", "51")}}
+    for province, units in plan.items():
+        for n, count in enumerate(units):
+            institution = Institution.objects.create(
+                code=f"B{province}{n}", name_zh="医院", province_id=province
+            )
+            Report.objects.create(
+                institution=institution,
+                cycle_id=2023,
+                status="accepted",
+                eq_pet_ct=count,
+                eq_owner_nm=count,
+                staff_physicians=4,
+                title_senior=4,
+                degree_college=4,
+            )
+
+
+@pytest.mark.parametrize("viewer", ["anonymous", "analyst"])
+def test_a_province_page_blanks_for_the_public_and_marks_for_the_analyst(
+    browser, live_server, tibet_published, make_user, viewer
+):
+    from tests.browser import log_in
+    from tests.conftest import PASSWORD
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page = context.new_page()
+    watch = PageWatch(page, live_server.url)
+    if viewer == "analyst":
+        make_user("analyst", username="analyst")
+        log_in(page, live_server.url, "analyst", PASSWORD)
+    page.goto(
+        f"{live_server.url}{reverse('reports:province', args=['54'])}", wait_until="networkidle"
+    )
+    page.locator("#panel-equipment details summary").click()
+    cell = page.locator("#panel-equipment tr[data-metric='eq_pet_ct'] td[data-value]")
+    if viewer == "analyst":
+        assert cell.inner_text() == "4"
+        assert cell.get_attribute("title") == "hidden from the public"
+        assert page.locator("#disclosure-legend").is_visible()
+    else:
+        assert cell.inner_text() == "—"
+        assert page.locator("#disclosure-note").is_visible()
+        assert page.locator("[data-hidden-from-public]").count() == 0
+    page.locator("#panel-equipment").screenshot(path=str(_artifact(f"disclosure-54-{viewer}")))
+    screenshot(page, f"disclosure-province-54-{viewer}")
+    assert watch.errors == []
+    context.close()
+
+
+def _artifact(name):
+    from tests.browser import ARTIFACTS
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS / f"{name}.png"

@@ -9,7 +9,7 @@ from departments.models import Institution
 from equipment.models import EquipmentUnit
 from survey import instrument
 from survey.models import Cycle, Report
-from tests.browser import PageWatch, log_in, screenshot
+from tests.browser import ARTIFACTS, PageWatch, log_in, screenshot
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -121,5 +121,120 @@ def test_equipment_units_are_added_as_rows(browser, live_server, almost_done, cl
         2,
         1,
     )
+    assert watch.errors == [] and watch.foreign == []
+    context.close()
+
+
+def section_page(live_server, key):
+    return f"{live_server.url}{reverse('survey:section', args=[2023, '510101', key])}"
+
+
+def english_page(browser, live_server, viewport=None):
+    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
+    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page = context.new_page()
+    return context, page
+
+
+def test_listing_units_keeps_every_other_count_and_the_counts_follow_on_the_page(
+    browser, live_server, almost_done
+):
+    # Counts given without a list of units, a thyroid analyzer among them (the case).
+    almost_done.equipment_units.all().delete()
+    Report.objects.filter(pk=almost_done.pk).update(
+        eq_spect_ct=1, eq_spect=1, eq_thyroid_analyzer=1, eq_owner_nm=2
+    )
+    context, page = english_page(browser, live_server)
+    watch = PageWatch(page, live_server.url)
+    log_in(page, live_server.url, "wang", PASSWORD)
+    page.goto(section_page(live_server, "equipment"))
+    single_photon = page.locator('output[data-total-for="eq_single_photon_total"]')
+    changes = page.locator("#count-changes")
+    assert page.locator("[data-units-none]").is_visible()
+    assert not page.locator("#id_eq_spect_ct").get_attribute("readonly")
+
+    page.select_option("#id_units-0-unit_type", "eq_spect_ct")
+    page.select_option("#id_units-0-owner_department", "nm")
+    # Derived at once, before any save: the SPECT is not listed yet, and the page says so.
+    assert page.locator("[data-units-listed]").is_visible()
+    assert page.locator("#id_eq_spect_ct").get_attribute("readonly") is not None
+    assert page.locator("#id_eq_spect").input_value() == "0"
+    assert single_photon.inner_text() == "1"
+    assert changes.is_visible() and "SPECT units: 1 → 0" in changes.inner_text()
+
+    page.click("#add-unit")
+    page.select_option("#id_units-1-unit_type", "eq_spect")
+    page.select_option("#id_units-1-owner_department", "nm")
+    page.fill("#id_units-1-manufacturer", "Siemens")
+    assert single_photon.inner_text() == "2"
+    assert changes.is_hidden()  # the list now gives every saved count back
+    assert page.locator("#id_eq_thyroid_analyzer").input_value() == "1"
+    assert page.locator("#id_eq_thyroid_analyzer").get_attribute("readonly") is None
+    screenshot(page, "report-section-equipment-units-derived")
+
+    page.click("button[name=then][value=stay]")
+    page.wait_for_load_state()
+    assert page.locator(".message.success").count() == 1
+    report = Report.objects.get(pk=almost_done.pk)
+    assert report.equipment_units.count() == 2
+    assert (report.eq_spect_ct, report.eq_spect, report.eq_thyroid_analyzer) == (1, 1, 1)
+    assert report.eq_owner_nm == 2
+    assert watch.errors == [] and watch.foreign == []
+    context.close()
+
+
+def test_leaving_a_changed_section_asks_first(browser, live_server, almost_done):
+    context, page = english_page(browser, live_server)
+    log_in(page, live_server.url, "wang", PASSWORD)
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.accept() if len(asked) > 1 else dialog.dismiss()
+
+    page.on("dialog", answer)
+    page.goto(section_page(live_server, "therapy"))
+    page.click("nav.section-tabs a >> text=Personnel")  # nothing changed: no question
+    page.wait_for_url("**/personnel/")
+    assert asked == []
+
+    page.goto(section_page(live_server, "therapy"))
+    page.fill("#id_tx_other", "12345")
+    page.click("nav.section-tabs a >> text=Personnel")
+    assert len(asked) == 1 and "not saved" in asked[0]
+    assert page.url.endswith("/therapy/")  # refused: still here, the input still there
+    assert page.locator("#id_tx_other").input_value() == "12345"
+    page.click("nav.section-tabs a >> text=Personnel")  # accepted: leaves, asked only once
+    page.wait_for_url("**/personnel/")
+    assert len(asked) == 2
+
+    # After a save nothing is asked.
+    page.goto(section_page(live_server, "therapy"))
+    page.fill("#id_tx_other", "7")
+    page.click("button[name=then][value=stay]")
+    page.wait_for_load_state()
+    page.click("nav.section-tabs a >> text=Personnel")
+    page.wait_for_url("**/personnel/")
+    assert len(asked) == 2
+    context.close()
+
+
+def test_a_refused_save_shows_the_error_summary_with_focus_on_it(browser, live_server, almost_done):
+    context, page = english_page(browser, live_server, PHONE)
+    watch = PageWatch(page, live_server.url)
+    log_in(page, live_server.url, "wang", PASSWORD)
+    page.goto(section_page(live_server, "equipment"))
+    page.fill("#id_eq_bone_densitometer", "-2")
+    page.click("button[name=then][value=stay]")
+    page.wait_for_load_state()
+    summary = page.locator("#error-summary")
+    assert summary.is_visible() and summary.get_attribute("role") == "alert"
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert "Not saved" in page.locator(".section-state").inner_text()
+    screenshot(page, "report-section-refused-save")
+    page.screenshot(path=ARTIFACTS / "report-section-refused-save-top.png")  # what one sees
+    summary.locator("a[href='#id_eq_bone_densitometer']").click()
+    assert page.evaluate("document.activeElement.id") == "id_eq_bone_densitometer"
+    assert Report.objects.get(pk=almost_done.pk).eq_bone_densitometer == 0
     assert watch.errors == [] and watch.foreign == []
     context.close()

@@ -22,7 +22,7 @@ from departments.services import load_provinces
 from reports.consistency import check_published, read_published
 from survey import instrument, rules
 from survey.demo import generate_demo_rows
-from survey.models import Cycle, Report
+from survey.models import Cycle, Report, ReportEvent
 
 PROVINCES_CSV = Path(settings.BASE_DIR) / "fixtures" / "survey" / "provinces.csv"
 # The report's own inconsistency: its printed counts give 8.6%, it prints 8.0%.
@@ -93,6 +93,53 @@ def test_the_load_command_writes_every_demo_report(loaded_demo, db, demo):
         assert Report.objects.for_year(year).count() == len(rows)
     assert Cycle.objects.get(year=2023).is_open
     assert not Cycle.objects.get(year=2019).is_open
+
+
+def test_the_demo_accepts_its_reports_but_a_few_of_the_open_cycle_still_in_review(
+    loaded_demo, db, demo
+):
+    statuses = Counter(Report.objects.values_list("cycle_id", "status"))
+    assert statuses == {
+        (2019, "accepted"): len(demo[2019]),
+        (2023, "accepted"): len(demo[2023]) - 47,
+        (2023, "draft"): 25,
+        (2023, "submitted"): 18,
+        (2023, "returned"): 4,
+    }
+    # The demo coordinator has reports to review and to chase in Sichuan; the demo
+    # reporter's own report is a draft for them to file.
+    sichuan = Counter(
+        Report.objects.filter(cycle_id=2023, institution__province_id="51").values_list(
+            "status", flat=True
+        )
+    )
+    assert (sichuan["draft"], sichuan["submitted"], sichuan["returned"]) == (3, 4, 1)
+    reporter = get_user_model().objects.get(username="demo-reporter")
+    own = Report.objects.get(cycle_id=2023, institution=reporter.membership.institution)
+    assert own.status == "draft"
+
+
+def test_every_demo_report_has_the_history_of_its_status(loaded_demo, db):
+    steps = {
+        "draft": ["create"],
+        "submitted": ["create", "submit"],
+        "returned": ["create", "submit", "return"],
+        "accepted": ["create", "submit", "accept"],
+    }
+    histories = {}
+    for report_id, action in ReportEvent.objects.order_by("report", "at", "id").values_list(
+        "report_id", "action"
+    ):
+        histories.setdefault(report_id, []).append(action)
+    reports = Report.objects.values_list("pk", "status", "submitted_at", "reviewed_at")
+    for pk, status, submitted_at, reviewed_at in reports:
+        assert histories[pk] == steps[status]
+        assert (submitted_at is not None) == (status != "draft")
+        assert (reviewed_at is not None) == (status in ("accepted", "returned"))
+    # The submission keeps the values as submitted, as the workflow's does.
+    report = Report.objects.filter(status="accepted").select_related("institution").first()
+    assert report.events.get(action="submit").values == report.item_values()
+    assert report.submitted_at < report.reviewed_at
 
 
 def test_every_loaded_report_passes_the_rules_without_a_warning(loaded_demo, db):

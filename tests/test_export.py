@@ -101,3 +101,46 @@ def test_export_command_writes_a_file_that_imports_unchanged(tmp_path, capsys):
     call_command("export_survey", "--province", "天津")
     printed = capsys.readouterr().out
     assert printed.count("\n") == 1 + Report.objects.filter(institution__province_id="12").count()
+
+
+@pytest.fixture
+def text_from_before_the_rule():
+    """Control characters stored before the rule of acceptable text existed (or by SQL)."""
+    import_file(SAMPLES / "sample-2019.csv")
+    report = Report.objects.select_related("institution").order_by("pk").first()
+    Report.objects.filter(pk=report.pk).update(op_suggestions="见\x0b附件\x1b[31m")
+    Institution.objects.filter(pk=report.institution_id).update(name_en="Alpha\x0bHospital")
+    return report.institution.code
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_stored_control_characters_are_written_as_replacement_marks_and_reimport(
+    text_from_before_the_rule, file_format
+):
+    stream = io.BytesIO()
+    assert write(reports_for_export(), stream, file_format) == 2
+    _before, after = reimported(stream.getvalue(), f"export.{file_format}")
+    institutions, reports = after
+    assert institutions[text_from_before_the_rule][0] == "Alpha\ufffdHospital"
+    assert reports[(text_from_before_the_rule, 2019)]["op_suggestions"] == "见\ufffd附件\ufffd[31m"
+
+
+def test_the_report_download_and_the_admin_export_do_not_fail_on_them(
+    text_from_before_the_rule, client, django_user_model
+):
+    from django.urls import reverse
+
+    client.force_login(django_user_model.objects.create_superuser("admin", "a@example.org", "x"))
+    response = client.post(
+        reverse("admin:survey_report_changelist"),
+        {"action": "export_xlsx", "select_across": "1", "_selected_action": ["0"]},
+    )
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    assert "\ufffd" in "".join(str(v) for row in workbook.active.values for v in row if v)
+
+
+def test_the_export_command_says_how_many_cells_it_changed(text_from_before_the_rule, tmp_path):
+    errors = io.StringIO()
+    call_command("export_survey", format="xlsx", output=str(tmp_path / "x.xlsx"), stderr=errors)
+    assert "2 cells held control characters" in errors.getvalue()

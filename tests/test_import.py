@@ -4,7 +4,6 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from departments.models import Institution
 from survey import importing
@@ -19,13 +18,7 @@ from tests.importing import (
     snapshot,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def import_bytes(data, **options):
@@ -152,7 +145,7 @@ def rows_with(column, value, code="A1"):
         ("tier", "tertiary_plus", "not one of the listed values"),
         ("province", "Atlantis", "not a province"),
         ("inst_code", "A 1", "not a valid institution code"),
-        ("inst_name_zh", "医院\x07", "control characters"),
+        ("inst_name_zh", "医院\x07", "control or invisible"),
         ("inst_name", "x" * 201, "at most 200"),
         ("year", "19", "not a survey year"),
     ],

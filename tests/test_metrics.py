@@ -138,8 +138,8 @@ def test_nothing_reported_is_none_not_zero(db):
     Report.objects.create(institution=institution, cycle_id=2030)
     figures = metrics.figures(year=2030)
     assert figures["institutions"] == metrics.Figure(1, 1)
-    assert figures["eq_pet_ct"] == metrics.Figure(None, 0)
-    assert figures["tx_total"] == metrics.Figure(None, 0)
+    assert figures["eq_pet_ct"] == metrics.Figure(None, 0, contributors=0)
+    assert figures["tx_total"] == metrics.Figure(None, 0, contributors=0, largest=0)
     assert metrics.compare(year=2030, baseline=2030)["eq_pet_ct"].growth_pct is None
 
 
@@ -150,12 +150,39 @@ def test_one_query_per_scope_whatever_the_number_of_institutions(
     for n in range(extra):
         institution = Institution.objects.create(code=f"X{n}", name_en="X", province_id="51")
         Report.objects.create(institution=institution, cycle_id=2023)
-    with django_assert_num_queries(1):
-        metrics.figures(year=2023)
-    with django_assert_num_queries(1):
-        metrics.figures_by_province(year=2023)
+    # Each: the data versions (survey.versions, one query per request), then the figures.
     with django_assert_num_queries(2):
+        metrics.figures(year=2023)
+    with django_assert_num_queries(2):
+        metrics.figures_by_province(year=2023)
+    with django_assert_num_queries(4):
         metrics.compare(year=2023, baseline=2019, panel=True)
+
+
+def test_contributors_and_the_largest_contribution_match_an_independent_computation(reports):
+    rows = [values for _, values in reports[2023].values()]
+    figures = metrics.figures(year=2023)
+    for code in ("eq_pet_ct", "tx_i131_graves", "staff_physicians"):
+        values = [v[code] for v in rows if v[code] is not None]
+        assert figures[code].contributors == sum(1 for v in values if v > 0), code
+        assert figures[code].largest == max(values), code
+    totals = [sum(v[c] or 0 for c in TX) for v in rows if any(v[c] is not None for c in TX)]
+    assert figures["tx_total"].contributors == sum(1 for t in totals if t > 0)
+    assert figures["tx_total"].largest == max(totals)
+    assert figures["institutions"].contributors is None  # a count of institutions, not a sum
+
+
+def test_published_figures_count_only_submitted_and_accepted_reports(db):
+    Cycle.objects.create(year=2030)
+    for n, status in enumerate(["draft", "submitted", "accepted", "returned"]):
+        institution = Institution.objects.create(code=f"S{n}", name_zh="医院", province_id="11")
+        Report.objects.create(
+            institution=institution, cycle_id=2030, status=status, eq_pet_ct=10**n
+        )
+    assert metrics.figures(year=2030)["eq_pet_ct"].value == 1111
+    published = metrics.figures(year=2030, published=True)
+    assert (published["eq_pet_ct"].value, published["institutions"].value) == (110, 2)
+    assert metrics.figures_by_province(year=2030, published=True)["11"]["eq_pet_ct"].value == 110
 
 
 def test_shares_and_densities():

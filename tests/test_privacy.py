@@ -1,6 +1,7 @@
-"""Provincial figures of fewer than three institutions are hidden from those who could not
-see the institutions themselves; analysts, admins, the province's coordinator and the
-survey_aggregates command see every figure."""
+"""Figures that could reveal a hospital are hidden from those not entitled to its reports;
+analysts, admins, the province's coordinator and the survey_aggregates command see every
+figure, with what the public does not see marked. (The rules: reports/privacy.py; the proof
+that nothing hidden can be worked out: tests/test_disclosure_audit.py.)"""
 
 import json
 
@@ -8,37 +9,52 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from departments.models import Institution
+from departments.models import Institution, Province
+from tests.test_disclosure_audit import audit, downloaded, truth_of
+
+OTHERS = ("11", "31", "32", "51")
 
 
 @pytest.fixture
 def make_report_in(make_report):
+    """An accepted report of a new institution in `province`."""
     serial = iter(range(1, 1000))
 
-    def make(province, **values):
+    def make(province, status="accepted", **values):
         institution = Institution.objects.create(
             code=f"P{province}{next(serial):04d}", name_zh="医院", province_id=province
         )
-        return make_report(institution=institution, **values)
+        return make_report(institution=institution, status=status, **values)
 
     return make
 
 
+def hospital(units):
+    """A report that keeps the rules a reader relies on: units by owner, staff three ways."""
+    return {
+        "eq_pet_ct": units,
+        "eq_owner_nm": units,
+        "staff_physicians": 4,
+        "title_senior": 4,
+        "degree_college": 4,
+    }
+
+
 @pytest.fixture
 def tibet_two(make_report_in):
-    """Tibet has two PET/CT hospitals, Sichuan three, Guangdong five."""
-    for _ in range(3):
-        make_report_in("51", eq_pet_ct=2)
+    """Tibet has two PET/CT hospitals; Guangdong five, four other provinces three each."""
+    for province in OTHERS:
+        for _ in range(3):
+            make_report_in(province, **hospital(2))
     for _ in range(5):
-        make_report_in("44", eq_pet_ct=1)
-    make_report_in("54", eq_pet_ct=1)
-    make_report_in("54", eq_pet_ct=3)
+        make_report_in("44", **hospital(1))
+    for units in (1, 3, 0):
+        make_report_in("54", **hospital(units))
 
 
-def province_figure(client, province, code):
-    """The figure as the viewer can download it (the page shows the same, tested below)."""
-    document = client.get(reverse("reports:aggregates", args=["json"]), {"province": province})
-    return json.loads(document.content)["metrics"][code]["value"]
+def figures_of(client, province=None):
+    query = {"province": province} if province else {}
+    return client.get(reverse("reports:aggregates", args=["json"]), query).json()["metrics"]
 
 
 def tibet_pet(client):
@@ -65,70 +81,97 @@ def test_small_provincial_figures_are_suppressed_for_those_not_entitled(
 
 
 def test_the_provinces_own_coordinator_sees_them(client, tibet_two, make_user):
-    from departments.models import Province
-
     client.force_login(make_user("coordinator", province=Province.objects.get(code="54")))
     assert tibet_pet(client) == 4
 
 
-def test_figures_of_three_or_more_institutions_are_shown_to_everyone(client, tibet_two):
-    assert province_figure(client, "44", "eq_pet_ct") == 5
+def test_figures_of_three_or_more_contributors_none_dominant_are_shown(client, tibet_two):
+    assert figures_of(client, "44")["staff_physicians"]["value"] == 20
+    assert figures_of(client, "54")["staff_total"]["value"] == 12
+    assert figures_of(client)["staff_total"]["value"] == 80
 
 
-def test_a_province_hidden_alone_gets_a_partner_so_the_nation_does_not_give_it_away(
-    client, tibet_two
-):
-    # National 15 minus Guangdong's 5 would otherwise be Tibet's 4: Sichuan, the province with
-    # the fewest reporting, is hidden with it.
-    assert province_figure(client, "51", "eq_pet_ct") is None
-    assert province_figure(client, "44", "eq_pet_ct") == 5
+def test_the_national_figure_minus_the_provinces_shown_does_not_give_tibet_away(client, tibet_two):
+    column = [figures_of(client, p)["eq_pet_ct"]["value"] for p in (*OTHERS, "44")]
+    national = figures_of(client)["eq_pet_ct"]["value"]
+    hidden_elsewhere = column.count(None) + (national is None)
+    # A coordinator knows its own province: one more hidden cell must remain unknown.
+    assert hidden_elsewhere >= 2
+    assert audit(downloaded(client, 2023), truth_of(2023)) == []
 
 
 def test_a_group_total_does_not_give_away_its_hidden_part(client, make_report_in):
     for physicists in (7, 11, None, None, None):
+        staff = 10 + (physicists or 0)
         make_report_in(
             "54",
             staff_physicians=10,
             staff_physicists=physicists,
-            title_senior=10 + (physicists or 0),
-            degree_postgraduate=10 + (physicists or 0),
+            title_senior=staff,
+            degree_postgraduate=staff,
         )
-    for _ in range(4):
-        make_report_in("44", staff_physicians=3, staff_physicists=1, title_senior=4)
-    for code in ("staff_physicists", "staff_total", "title_total", "degree_total"):
-        assert province_figure(client, "54", code) is None, code
+    for province in ("44", *OTHERS):
+        for _ in range(4):
+            make_report_in(
+                province, staff_physicians=3, staff_physicists=1, title_senior=4, degree_college=4
+            )
+    assert figures_of(client, "54")["staff_physicists"]["value"] is None
+    assert audit(downloaded(client, 2023), truth_of(2023)) == []
 
 
-def test_every_hidden_figure_is_hidden_in_at_least_two_provinces_and_with_its_block(
-    make_report_in,
-):
-    from reports import privacy
-    from reports.metrics import metrics
+def test_shares_densities_ranks_and_reporting_counts_follow_the_hidden_figures(client, tibet_two):
+    from reports import dashboard, privacy
+    from reports.dashboard import ranks_among_provinces
 
-    for province, count in (("54", 2), ("63", 1), ("51", 3), ("44", 6), ("11", 4)):
-        for number in range(count):
-            make_report_in(province, eq_pet_ct=number, staff_physicians=number, tx_other=None)
-    hidden = privacy.hidden_by_province(year=2023, seen_whole="")
-    for code in metrics():
-        holders = [p for p, codes in hidden.items() if code in codes]
-        assert len(holders) != 1, code
-    for codes in hidden.values():
-        for code in codes:
-            assert privacy.blocks()[code] <= codes
+    board = client.get(reverse("reports:province", args=["54"])).context["board"]
+    row = next(row for data in board.panels for row in data.rows if row.code == "eq_pet_ct")
+    assert (row.per_million, row.rank, row.share_pct, row.n_reporting) == (None,) * 4
+    # Ranks are among the figures the viewer sees: Tibet's hidden 4 does not push anyone down.
+    from django.contrib.auth.models import AnonymousUser
+
+    seen = privacy.province_values(AnonymousUser(), year=2023)
+    assert seen["54"]["eq_pet_ct"] is None
+    shown = {"11": {"eq_pet_ct": 6}, "54": {"eq_pet_ct": None}, "44": {"eq_pet_ct": 5}}
+    assert ranks_among_provinces(shown, "44") == {"eq_pet_ct": 2}
+    assert dashboard.build(year=2023, province="54").province_count == 6
 
 
 def test_downloads_comparison_and_brief_suppress_too(client, tibet_two):
-    document = client.get(reverse("reports:aggregates", args=["json"]), {"province": "54"})
-    assert json.loads(document.content)["metrics"]["eq_pet_ct"]["value"] is None
+    assert figures_of(client, "54")["eq_pet_ct"]["value"] is None
+    assert (
+        "eq_pet_ct"
+        in client.get(reverse("reports:aggregates", args=["json"]), {"province": "54"}).json()[
+            "suppressed"
+        ]
+    )
     table = client.get(reverse("reports:download_table", args=["equipment"]), {"province": "54"})
     assert ",4," not in table.content.decode()
     rows = client.get(reverse("reports:provinces")).context["table"]["rows"]
     tibet = next(row for row in rows if row["province"].code == "54")
-    assert tibet["eq_positron_total"] is None
+    assert tibet["eq_positron_total"] is None and tibet["eq_positron_total_per_million"] is None
     brief = client.get(reverse("reports:brief"), {"province": "54", "download": "txt"})
     assert " 4 " not in brief.content.decode()
 
 
+def test_entitled_viewers_see_the_cells_hidden_from_the_public_marked(client, tibet_two, analyst):
+    client.force_login(analyst)
+    page = client.get(reverse("reports:province", args=["54"]))
+    html = page.content.decode()
+    assert 'id="disclosure-legend"' in html
+    row = next(r for d in page.context["board"].panels for r in d.rows if r.code == "eq_pet_ct")
+    assert row.value == 4 and row.hidden_from_public
+    staff = next(r for d in page.context["board"].panels for r in d.rows if r.code == "staff_total")
+    assert not staff.hidden_from_public
+    assert html.count("data-hidden-from-public") >= 1
+    document = client.get(reverse("reports:aggregates", args=["json"]), {"province": "54"}).json()
+    assert "eq_pet_ct" in document["hidden_from_public"]
+    rows = client.get(reverse("reports:provinces")).context["table"]["rows"]
+    tibet = next(row for row in rows if row["province"].code == "54")
+    assert (1, 0.0) != tibet["cells"][1][:2] and tibet["cells"][1][2]  # positron units, marked
+
+
 def test_the_command_sees_every_figure(tibet_two, capsys):
     call_command("survey_aggregates", "--year", "2023", "--province", "54")
-    assert json.loads(capsys.readouterr().out)["metrics"]["eq_pet_ct"]["value"] == 4
+    document = json.loads(capsys.readouterr().out)
+    assert document["metrics"]["eq_pet_ct"]["value"] == 4
+    assert "eq_pet_ct" in document["hidden_from_public"]

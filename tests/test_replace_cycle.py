@@ -2,7 +2,7 @@
 
 from departments.models import Institution
 from survey import instrument
-from survey.models import Report
+from survey.models import Report, ReportEvent
 from survey.services import replace_cycle
 
 
@@ -27,3 +27,34 @@ def test_a_cycle_is_written_and_rewritten_without_duplicates(db):
     assert (report.eq_pet_ct, report.svc_pet, report.tier) == (3, None, "tertiary_top")
     assert report.eq_spect is None and report.op_suggestions == ""
     assert Institution.objects.get(code="A1").tier == "tertiary_top"
+
+
+def test_statuses_come_with_the_workflow_events_that_lead_to_them(db):
+    replace_cycle(
+        year=2023,
+        rows=[row("A1", res_papers_sci=4), row("A2"), row("A3")],
+        is_open=True,
+        statuses={"A1": "accepted", "A3": "returned"},
+    )
+    by_code = {r.institution.code: r for r in Report.objects.select_related("institution")}
+    assert {code: r.status for code, r in by_code.items()} == {
+        "A1": "accepted",
+        "A2": "draft",
+        "A3": "returned",
+    }
+    accepted = [(e.action, e.from_status, e.to_status) for e in by_code["A1"].events.order_by("at")]
+    assert accepted == [
+        ("create", "", "draft"),
+        ("submit", "draft", "submitted"),
+        ("accept", "submitted", "accepted"),
+    ]
+    assert by_code["A1"].events.get(action="submit").values["res_papers_sci"] == 4
+    assert by_code["A3"].events.get(action="return").comment
+    assert list(by_code["A2"].events.values_list("action", flat=True)) == ["create"]
+    assert by_code["A2"].submitted_at is None and by_code["A1"].reviewed_at is not None
+
+
+def test_rewriting_a_cycle_replaces_its_events(db):
+    replace_cycle(year=2019, rows=[row("A1")], statuses={"A1": "accepted"})
+    replace_cycle(year=2019, rows=[row("A1")], statuses={"A1": "accepted"})
+    assert ReportEvent.objects.count() == 3

@@ -161,8 +161,8 @@ def test_a_big_change_against_last_year_needs_an_explanation_before_submitting(
     )
     warning_row = row(page, "exam_sp_skeletal")
     [(warning, note)] = warning_row.warnings
-    assert warning.key == "change-exam_sp_skeletal" and "350" in warning.message
-    assert note.name == "note_change-exam_sp_skeletal"
+    assert warning.key == "change-exam_sp_total" and "350" in warning.message
+    assert note.name == "note_change-exam_sp_total"
     assert page.context["state"].status == "problems"
 
     submit = reverse("survey:transition", args=[2023, report_2023.institution.code, "submit"])
@@ -182,10 +182,10 @@ def test_a_big_change_against_last_year_needs_an_explanation_before_submitting(
             + instrument.GROUPS["exam_sa_total"]
         },
     )
-    data["note_change-exam_sp_skeletal"] = "A second SPECT/CT since March."
+    data["note_change-exam_sp_total"] = "A second SPECT/CT since March."
     client.post(section_url(report_2023, "examinations"), data)
     report_2023.refresh_from_db()
-    assert report_2023.notes == {"change-exam_sp_skeletal": "A second SPECT/CT since March."}
+    assert report_2023.notes == {"change-exam_sp_total": "A second SPECT/CT since March."}
     client.post(submit)
     report_2023.refresh_from_db()
     assert report_2023.status == "submitted"
@@ -302,7 +302,8 @@ def test_units_added_in_the_formset_update_the_counts(client, make_user, report_
     )
     client.force_login(reporter)
     page = client.get(section_url(report, "equipment"))
-    assert page.context["units_listed"] and page.context["form"].fields["eq_pet_ct"].disabled
+    assert page.context["units_listed"]
+    assert page.context["form"].fields["eq_pet_ct"].widget.attrs["readonly"]
     units = list(report.equipment_units.order_by("pk"))
     data = {
         "version": report.version,
@@ -330,6 +331,15 @@ def test_units_added_in_the_formset_update_the_counts(client, make_user, report_
         f"units-{new}-model_name": "Symbia Intevo",
         f"units-{new}-year_installed": "2023",
     }
+    # Without the page's script nothing showed the counts changing: the save asks first.
+    asked = client.post(section_url(report, "equipment"), data)
+    assert asked.status_code == 200
+    assert asked.context["form"].count_changes == {
+        "eq_pet_ct": ("2", "1"),
+        "eq_spect_ct": ("1", "2"),
+    }
+    assert Report.objects.get(pk=report.pk).version == report.version
+    data["counts_shown"] = asked.context["form"].data["counts_shown"]
     assert client.post(section_url(report, "equipment"), data).status_code == 302
     report.refresh_from_db()
     assert (report.eq_pet_ct, report.eq_spect_ct, report.eq_owner_nm, report.eq_owner_imaging) == (
@@ -515,3 +525,30 @@ def test_line_breaks_from_the_browser_are_stored_as_the_importer_reads_them(logg
     )
     report_2023.refresh_from_db()
     assert report_2023.op_suggestions == "第一行\n第二行"
+
+
+def test_a_refused_save_lists_its_errors_at_the_top_and_the_section_is_not_complete(
+    logged_in, report_2023, complete_values
+):
+    Report.objects.filter(pk=report_2023.pk).update(**complete_values)
+    assert workflow.assess(Report.objects.get(pk=report_2023.pk)).section("therapy").status == (
+        "complete"
+    )
+    data = section_data(
+        report_2023,
+        "therapy",
+        **{item.code: 0 for item in instrument.section_items("therapy") if item.kind == "count"},
+    )
+    data |= {"therapy_beds": "many", "tx_other": "-3"}
+    page = logged_in.post(section_url(report_2023, "therapy"), data)
+    assert page.status_code == 200
+    targets = [target for target, _label, _message in page.context["error_summary"]]
+    assert targets == ["id_therapy_beds", "id_tx_other"]
+    text = page.content.decode()
+    assert 'id="error-summary" role="alert" tabindex="-1"' in text
+    assert 'href="#id_therapy_beds"' in text
+    # The page says what the input is, not what was saved before: not "complete".
+    assert "badge-complete" not in text.split('id="section-title"')[1].split("</p>")[0]
+    assert 'class="tab tab-problems current"' in text
+    assert "data-unsaved" in text  # leaving now would lose the input: the script asks
+    assert Report.objects.get(pk=report_2023.pk).therapy_beds == 0

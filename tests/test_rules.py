@@ -91,6 +91,11 @@ def test_staff_disagreement_is_one_problem_even_when_two_breakdowns_differ():
         (dict(eq_pet_ct=0, eq_owner_nm=0), "exam_pet_total"),
         (dict(exam_petmri_tumor=12), "exam_petmri_total"),
         (dict(eq_spect_ct=0, eq_owner_imaging=0), "exam_sp_total"),
+        # The 2028 contract's rules: "needs eq_coincidence_spect_ct > 0 or a note" ...
+        (dict(exam_coin_bone=7, eq_coincidence_spect_ct=0), "exam_coin_total"),
+        (dict(exam_coin_tumor=3), "exam_coin_total"),
+        # ... and "needs small-animal equipment or a note".
+        (dict(exam_sa_pet_ct=40, eq_sa_optical=0), "exam_sa_total"),
     ],
 )
 def test_examinations_without_equipment_are_a_warning_not_a_refusal(make_report, change, group):
@@ -98,6 +103,21 @@ def test_examinations_without_equipment_are_a_warning_not_a_refusal(make_report,
     report.full_clean()
     warnings = [p for p in rules.check(report.item_values()) if not p.blocking]
     assert [w.items for w in warnings] == [rules.GROUPS[group]]
+
+
+@pytest.mark.parametrize(
+    "equipment",
+    [dict(eq_coincidence_spect_ct=1), dict(eq_sa_pet_mri=1)],
+)
+def test_coincidence_and_small_animal_examinations_with_their_equipment_raise_no_warning(
+    make_report, equipment
+):
+    report = make_report(**{**CONSISTENT, **equipment})
+    exams = (
+        dict(exam_coin_bone=7) if "eq_coincidence_spect_ct" in equipment else dict(exam_sa_pet=9)
+    )
+    values = report.item_values() | exams
+    assert [p for p in rules.check(values) if not p.blocking] == []
 
 
 def test_not_reported_items_are_not_judged():

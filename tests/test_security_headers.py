@@ -31,3 +31,10 @@ def test_pages_have_no_inline_script(client, make_report):
             opening = tag.split(">", 1)[0]
             assert "src=" in opening or 'type="application/json"' in opening, (name, opening)
         assert " onclick=" not in html and "javascript:" not in html
+
+
+def test_error_pages_carry_the_same_policy(client, db):
+    refused = client.get("/reports/?year=%00")
+    assert refused.status_code == 400
+    assert "frame-ancestors 'none'" in refused["Content-Security-Policy"]
+    assert refused["X-Frame-Options"] == "DENY"

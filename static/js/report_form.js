@@ -1,6 +1,8 @@
-// The report form without a round trip: group totals follow the typing, and equipment units
-// are added as new rows. The page works without this script (totals are computed on save,
-// and an empty unit row is always there).
+// The report form without a round trip: group totals follow the typing, equipment units are
+// added as new rows and the counts they decide follow them, leaving the page with unsaved
+// input asks first, and a refused save puts the focus on its error summary. The page works
+// without this script (totals are computed on save, an empty unit row is always there, and a
+// save that would change a count the page did not show changing asks to be confirmed).
 document.addEventListener("DOMContentLoaded", function () {
   var form = document.getElementById("section-form");
   if (!form) { return; }
@@ -32,10 +34,87 @@ document.addEventListener("DOMContentLoaded", function () {
     if (group) { refresh(group); }
   });
 
-  // --- equipment units ----------------------------------------------------------------
+  // --- equipment units and the counts they decide ---------------------------------------
+  var unitsBox = document.getElementById("units");
+  var list = document.getElementById("unit-list");
+
+  function listedUnits() {
+    var units = [];
+    list.querySelectorAll(".unit-row").forEach(function (row) {
+      var type = row.querySelector("select.unit-type");
+      var deleted = row.querySelector('input[name$="-DELETE"]');
+      if (!type || !type.value || (deleted && deleted.checked)) { return; }
+      var owner = row.querySelector("select.unit-owner");
+      units.push({ type: type.value, owner: owner ? owner.value : "" });
+    });
+    return units;
+  }
+
+  function shown(text) {
+    return text === "" ? "—" : parseInt(text, 10).toLocaleString("en-US");
+  }
+
+  function labelOf(input) {
+    var label = form.querySelector('label[for="' + input.id + '"]');
+    return label ? label.textContent.trim() : input.name;
+  }
+
+  // The same counts as equipment.services.counts_from_units, and the same fingerprint.
+  function deriveCounts() {
+    var units = listedUnits();
+    var derivable = form.querySelectorAll("input[data-derived-type], input[data-derived-owner]");
+    var imaging = (unitsBox.getAttribute("data-imaging-types") || "").split(" ");
+    var counts = {};
+    if (units.length) {
+      derivable.forEach(function (input) { counts[input.name] = 0; });
+      units.forEach(function (unit) {
+        counts[unit.type] = (counts[unit.type] || 0) + 1;
+        if (imaging.indexOf(unit.type) < 0) { return; }
+        var owner = form.querySelector('input[data-derived-owner="' + unit.owner + '"]');
+        if (owner) { counts[owner.name] += 1; }
+      });
+    }
+    var changes = [], groups = {};
+    form.querySelectorAll("input[data-saved]").forEach(function (input) {
+      var derived = Object.prototype.hasOwnProperty.call(counts, input.name);
+      if (derived) {
+        input.value = String(counts[input.name]);
+        var saved = input.getAttribute("data-saved");
+        // As equipment.services.count_changes: a count not reported becoming 0 loses nothing.
+        if (input.value !== saved && !(saved === "" && input.value === "0")) {
+          changes.push(labelOf(input) + ": " + shown(input.getAttribute("data-saved")) +
+                       " → " + shown(input.value));
+        }
+      } else if (input.readOnly) {
+        input.value = input.getAttribute("data-saved");  // no unit decides it any more
+      }
+      input.readOnly = derived;
+      input.classList.toggle("derived", derived);
+      if (input.getAttribute("data-group")) { groups[input.getAttribute("data-group")] = true; }
+    });
+    Object.keys(groups).forEach(refresh);
+    form.querySelector('input[name="counts_shown"]').value = Object.keys(counts).sort()
+      .map(function (item) { return item + "=" + counts[item]; }).join(",");
+    var box = document.getElementById("count-changes");
+    var items = box.querySelector("ul");
+    items.textContent = "";
+    changes.forEach(function (text) {
+      var li = document.createElement("li");
+      li.textContent = text;
+      items.appendChild(li);
+    });
+    box.hidden = changes.length === 0;
+    box.classList.toggle("notice", changes.length > 0);
+    document.querySelectorAll("[data-units-listed]").forEach(function (note) {
+      note.hidden = units.length === 0;
+    });
+    document.querySelectorAll("[data-units-none]").forEach(function (note) {
+      note.hidden = units.length > 0;
+    });
+  }
+
   var addButton = document.getElementById("add-unit");
   var template = document.getElementById("unit-template");
-  var list = document.getElementById("unit-list");
   var totalForms = form.querySelector('input[name$="-TOTAL_FORMS"]');
   if (addButton && template && list && totalForms) {
     addButton.hidden = false;
@@ -50,6 +129,65 @@ document.addEventListener("DOMContentLoaded", function () {
       totalForms.value = String(index + 1);
       var first = row.querySelector("select, input");
       if (first) { first.focus(); }
+    });
+  }
+  if (unitsBox && list && addButton) {  // an editable equipment section
+    list.addEventListener("change", deriveCounts);
+    deriveCounts();
+  }
+
+  // --- leaving with unsaved input -----------------------------------------------------
+  // What the filer changed: fields whose value differs from the page as loaded (a blank row
+  // added and left blank is no change; the derived counts follow the units).
+  var ignored = /(-TOTAL_FORMS|^counts_shown)$/;
+  function values() {
+    var found = {};
+    new FormData(form).forEach(function (value, name) {
+      if (!ignored.test(name)) { found[name] = (found[name] || "") + "\u0000" + value; }
+    });
+    return found;
+  }
+  var loaded = values();
+  function changed() {
+    if (form.hasAttribute("data-unsaved")) { return true; }  // a refused save's input
+    var now = values();
+    return Object.keys(now).concat(Object.keys(loaded)).some(function (name) {
+      return (now[name] || "\u0000") !== (loaded[name] || "\u0000");
+    });
+  }
+  var leaving = false;
+  form.addEventListener("submit", function () { leaving = true; });
+  window.addEventListener("beforeunload", function (event) {
+    if (leaving || !changed()) { return; }
+    event.preventDefault();
+    event.returnValue = "";  // older browsers need a value to ask
+  });
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[href]");
+    if (!link || leaving || link.getAttribute("href").charAt(0) === "#") { return; }
+    if (link.target === "_blank" || !changed()) { return; }
+    if (window.confirm(form.getAttribute("data-leave-warning"))) {
+      leaving = true;  // asked once: the browser's own prompt would ask again
+    } else {
+      event.preventDefault();
+    }
+  });
+
+  // --- a refused save -----------------------------------------------------------------
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      var target = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!target) { return; }
+      var field = target.matches("input, select, textarea") ? target
+        : target.querySelector("input:not([type=hidden]), select, textarea");
+      if (field) {
+        event.preventDefault();
+        field.focus();
+        field.scrollIntoView({ block: "center" });
+      }
     });
   }
 });

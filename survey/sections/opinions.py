@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from survey.fields import flag_field
+from survey.fields import flag_field, free_text_field
 
 
 class OpinionsSection(models.Model):
@@ -14,8 +14,8 @@ class OpinionsSection(models.Model):
     op_more_research_support = flag_field(
         _("Clinical research should be popularised and supported more")
     )
-    op_suggestions = models.TextField(
-        _("Other opinions and suggestions (free text)"), max_length=2000, blank=True
+    op_suggestions = free_text_field(
+        _("Other opinions and suggestions (free text)"), max_length=2000
     )
 
     class Meta:

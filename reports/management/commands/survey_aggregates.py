@@ -3,6 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from departments.models import Province
+from reports import privacy
 from reports.exporting import aggregates, aggregates_csv
 from survey.models import Cycle
 
@@ -22,7 +23,11 @@ class Command(BaseCommand):
                 raise CommandError(f"No survey cycle {wanted}.")
         if province is not None and not Province.objects.filter(code=province).exists():
             raise CommandError(f'No province with code "{province}".')
-        document = aggregates(year=year, baseline=baseline, province=province)
+        # Server access: every report and figure, with what the public does not see listed.
+        disclosure = privacy.Disclosure(entitled=True, marked=privacy.hidden_in(year, province))
+        document = aggregates(
+            year=year, baseline=baseline, province=province, disclosure=disclosure
+        )
         if format == "csv":
             self.stdout.write(aggregates_csv(document), ending="")
         else:

@@ -27,10 +27,15 @@ class Command(BaseCommand):
         reports = reports_for_export(year=year, province=province_code)
         if output:
             with open(output, "wb") as stream:
-                write(reports, stream, format)
+                replaced = write(reports, stream, format)
             self.stderr.write(f"{reports.count()} reports written to {output}")
         elif format == "xlsx":
             raise CommandError("XLSX needs a file: pass --output FILE.xlsx")
         else:
             self.stdout.flush()
-            write(reports, sys.stdout.buffer, format)
+            replaced = write(reports, sys.stdout.buffer, format)
+        if replaced:
+            self.stderr.write(
+                f"{replaced} cells held control characters (stored before they were refused), "
+                "written as U+FFFD so that the file imports again."
+            )

@@ -6,7 +6,8 @@ from django.utils import translation
 from tqdm import tqdm
 
 from survey.files import FileRejected, open_table
-from survey.importing import import_table
+from survey.importing import ImportInterrupted, import_table
+from survey.locks import waiting_without_limit
 from survey.parsing import InvalidValue, parse_year
 
 
@@ -36,7 +37,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, language, **options):
-        with translation.override(language):
+        # Not a web request: waits for a reporter's save as long as it takes (survey.locks).
+        with translation.override(language), waiting_without_limit():
             self.import_survey(**options)
 
     def import_survey(self, *, file, year, dry_run, **options):
@@ -55,10 +57,17 @@ class Command(BaseCommand):
         ) as bar:
             try:
                 summary = import_table(
-                    table.header, table.rows, year=year, dry_run=dry_run, progress=bar.update
+                    table.header,
+                    table.rows,
+                    year=year,
+                    dry_run=dry_run,
+                    progress=bar.update,
+                    expected_rows=table.row_count_estimate,
                 )
-            except FileRejected as rejected:
-                raise CommandError(f"{file}: {rejected}") from None
+            except (FileRejected, ImportInterrupted) as refused:
+                raise CommandError(f"{file}: {refused}") from None
+        for notice in summary.notice_lines():
+            self.stdout.write(notice)
         for error in summary.errors:
             self.stderr.write(str(error))
         if not summary.ok:

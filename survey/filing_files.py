@@ -1,0 +1,55 @@
+"""A report's whole filing as one workbook: its values in the interchange format (the first
+sheet, which the importer reads back as it is), its equipment units, and the explanations
+given for its warnings."""
+
+from django.utils.translation import gettext as _
+
+from survey import exporting
+from survey.audit import unit_columns
+from survey.parsing import neutralise_formula
+from survey.text import printable
+
+
+def _text(value):
+    """Text a spreadsheet keeps as typed: no formula, no character XML cannot hold."""
+    if not isinstance(value, str):
+        return value
+    return neutralise_formula(printable(value)[0])
+
+
+def write_filing_workbook(year, filing, stream):
+    """Write `filing` (a `survey.workflow.Filing`) of survey year `year` as XLSX to `stream`."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    def cells(sheet, values):
+        row = []
+        for value in values:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # never a formula
+            row.append(cell)
+        return row
+
+    workbook = Workbook(write_only=True)
+    values = workbook.create_sheet("survey")
+    values.append(cells(values, exporting.COLUMNS))
+    values.append(cells(values, exporting.row_of(year, filing.values)))
+
+    units = workbook.create_sheet("units")
+    units.append(
+        cells(
+            units,
+            [_("Type"), _("Manufacturer"), _("Model"), _("Year installed"), _("Owning department")],
+        )
+    )
+    for unit in filing.units or []:
+        units.append(cells(units, [_text(part) for part in unit_columns(unit)]))
+
+    explanations = workbook.create_sheet("explanations")
+    explanations.append(cells(explanations, [_("Warning"), _("Explanation")]))
+    for entry in filing.explanations or []:
+        explanations.append(
+            cells(explanations, [_text(entry["warning"]), _text(entry["explanation"])])
+        )
+    workbook.save(stream)
