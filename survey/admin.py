@@ -1,14 +1,15 @@
 from django import forms
 from django.contrib import admin, messages
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportMixin
 
 from accounts.roles import is_admin
 from departments.models import Institution
 from equipment.models import EquipmentUnit
-from equipment.services import apply_unit_counts
+from equipment.services import apply_unit_counts, count_changes, units_snapshot
 from survey import instrument, workflow
-from survey.audit import record_changes
+from survey.audit import item_label, record_changes, shown_value
 from survey.exporting import download, reports_for_export
 from survey.files import FileRejected
 from survey.models import ChangeSource, Cycle, Report, ReportStatus
@@ -19,6 +20,7 @@ from survey.resources import (
     SurveyResource,
     outcome_message,
 )
+from survey.text import validate_text
 
 
 @admin.register(Cycle)
@@ -27,8 +29,42 @@ class CycleAdmin(admin.ModelAdmin):
     list_editable = ["is_open"]
 
 
+class EquipmentUnitFormSet(BaseInlineFormSet):
+    """The admin's units, refused when they would change a count the form does not show.
+
+    The same promise as the report form: no saved count changes unless the editor changed it.
+    Here the editor sets the counts themselves; the message says which ones to set.
+    """
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        units = [
+            form.instance
+            for form in self.forms
+            if form.has_changed() or form.instance.pk
+            if not self._should_delete_form(form)
+        ]
+        changes = count_changes(self.instance.item_values(), units)
+        if changes:
+            raise forms.ValidationError(
+                _(
+                    "The units listed give other counts than the form: %(changes)s. Set these "
+                    "counts to match the units (or change the units), then save again."
+                )
+                % {
+                    "changes": "; ".join(
+                        f"{item_label(item)} {shown_value(item, saved)} → {count}"
+                        for item, (saved, count) in changes.items()
+                    )
+                }
+            )
+
+
 class EquipmentUnitInline(admin.TabularInline):
     model = EquipmentUnit
+    formset = EquipmentUnitFormSet
     extra = 0
 
 
@@ -82,6 +118,8 @@ class ReportAdminForm(forms.ModelForm):
     review_comment = forms.CharField(
         label=_("review comment"),
         required=False,
+        max_length=2000,
+        validators=[validate_text],
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
             "Recorded with a change of status; required when returning a report for correction."
@@ -221,11 +259,11 @@ class ReportAdmin(ImportMixin, admin.ModelAdmin):
         obj.status = form.stored_status
         # Values as stored before this edit, kept on the report (the admin object is shared
         # between requests) for the audit trail written once units are counted.
-        obj.values_before_edit = (
-            Report.objects.select_related("institution").get(pk=obj.pk).item_values()
-            if change
-            else {}
-        )
+        if change:
+            stored = Report.objects.select_related("institution").get(pk=obj.pk)
+            obj.values_before_edit = stored.item_values() | units_snapshot(stored)
+        else:
+            obj.values_before_edit = {}
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
@@ -234,7 +272,7 @@ class ReportAdmin(ImportMixin, admin.ModelAdmin):
         record_changes(
             form.instance,
             form.instance.values_before_edit,
-            form.instance.item_values(),
+            form.instance.item_values() | units_snapshot(form.instance),
             user=request.user,
             source=ChangeSource.ADMIN,
         )

@@ -365,5 +365,6 @@ class ReviewForm(forms.Form):
         label=_("Comment"),
         required=False,
         max_length=2000,
+        validators=[validate_text],
         widget=forms.Textarea(attrs={"rows": 3}),
     )

@@ -360,9 +360,16 @@ def transition(request, year, code, action):
         raise Http404
     step, done = TRANSITIONS[action]
     form = ReviewForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    if not form.is_valid():
+        # A refused comment is never dropped silently with the step taken regardless.
+        messages.error(
+            request,
+            _("Nothing was done: the comment was refused (%(reasons)s).")
+            % {"reasons": " ".join(form.errors["comment"])},
+        )
+        return redirect(_report_url(report))
     try:
-        step(report, by=request.user, comment=comment)
+        step(report, by=request.user, comment=form.cleaned_data["comment"])
     except workflow.WorkflowError as error:
         messages.error(request, error.message)
     else:

@@ -106,3 +106,43 @@ def test_an_admin_edit_goes_to_the_audit_trail(admin_client, make_report):
     assert response.status_code == 302, response.context["adminform"].form.errors
     change = ValueChange.objects.get(report=report, item="res_papers_sci")
     assert (change.old_value, change.new_value, change.source) == (2, 5, "admin")
+
+
+def unit_rows(*units):
+    rows = {"equipment_units-TOTAL_FORMS": len(units), "equipment_units-INITIAL_FORMS": 0}
+    for n, unit_type in enumerate(units):
+        rows |= {
+            f"equipment_units-{n}-unit_type": unit_type,
+            f"equipment_units-{n}-owner_department": "nm",
+        }
+    return rows
+
+
+def test_units_listed_in_the_admin_change_no_count_the_admin_did_not_set(
+    admin_client, make_report
+):
+    report = make_report(eq_spect_ct=0, eq_spect=0, eq_owner_nm=0, eq_thyroid_analyzer=1)
+    url = reverse("admin:survey_report_change", args=[report.pk])
+    data = admin_edit_data(admin_client.get(url), report) | unit_rows("eq_spect_ct", "eq_spect")
+    page = admin_client.post(url, data)
+    assert page.status_code == 200
+    assert "SPECT/CT" in str(page.context["inline_admin_formsets"][0].formset.non_form_errors())
+    report.refresh_from_db()
+    assert (report.eq_spect_ct, report.equipment_units.count()) == (0, 0)
+
+    data |= {"eq_spect_ct": 1, "eq_spect": 1, "eq_owner_nm": 2}
+    assert admin_client.post(url, data).status_code == 302
+    report.refresh_from_db()
+    assert (report.eq_spect_ct, report.eq_spect, report.eq_thyroid_analyzer) == (1, 1, 1)
+
+
+def test_units_listed_in_the_admin_go_to_the_audit_trail(admin_client, make_report):
+    from survey.models import ValueChange
+
+    report = make_report(eq_spect_ct=1, eq_owner_nm=1)
+    url = reverse("admin:survey_report_change", args=[report.pk])
+    data = admin_edit_data(admin_client.get(url), report) | unit_rows("eq_spect_ct")
+    assert admin_client.post(url, data).status_code == 302
+    unit = report.equipment_units.get()
+    change = ValueChange.objects.get(report=report, item=f"unit:{unit.pk}")
+    assert change.old_value is None and change.new_value["type"] == "eq_spect_ct"

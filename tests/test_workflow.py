@@ -164,6 +164,17 @@ def test_the_steps_through_the_pages(client, complete, reporter, coordinator_sic
     assert client.post(transition_url(complete, "nonsense")).status_code == 404
 
 
+@pytest.mark.parametrize("comment", ["Checked\x1b[31m", "x" * 2001], ids=["escape", "too long"])
+def test_a_refused_comment_takes_no_step(client, complete, coordinator_sichuan, reporter, comment):
+    workflow.submit(complete, by=reporter)
+    client.force_login(coordinator_sichuan)
+    page = client.post(transition_url(complete, "return"), {"comment": comment}, follow=True)
+    complete.refresh_from_db()
+    assert complete.status == "submitted"
+    assert not ReportEvent.objects.filter(action="return").exists()
+    assert "Nothing was done" in page.content.decode() or "未执行任何操作" in page.content.decode()
+
+
 def test_the_filing_status_lists_every_institution_with_its_reporters(
     client, coordinator_sichuan, reporter, report_2023, make_report
 ):
