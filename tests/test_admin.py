@@ -118,9 +118,7 @@ def unit_rows(*units):
     return rows
 
 
-def test_units_listed_in_the_admin_change_no_count_the_admin_did_not_set(
-    admin_client, make_report
-):
+def test_units_listed_in_the_admin_change_no_count_the_admin_did_not_set(admin_client, make_report):
     report = make_report(eq_spect_ct=0, eq_spect=0, eq_owner_nm=0, eq_thyroid_analyzer=1)
     url = reverse("admin:survey_report_change", args=[report.pk])
     data = admin_edit_data(admin_client.get(url), report) | unit_rows("eq_spect_ct", "eq_spect")
