@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "accounts",
     "equipment",
     "survey",
+    "interchange",
     "reports",
 ]
 
@@ -231,14 +232,14 @@ STORAGES = {
 # request reads, checks and writes well within the server's 30 s timeout (preview and confirm
 # each read the whole file). Any other request body is form fields, held in memory: Django's
 # default of 2.5 MB (files do not count toward it). A larger body is refused (400) before it
-# is read, whoever sends it (survey.files.BoundedUploadHandler).
+# is read, whoever sends it (interchange.files.BoundedUploadHandler).
 SURVEY_UPLOAD_MAX_BYTES = 200 * 1024 * 1024
 SURVEY_ADMIN_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 SURVEY_ADMIN_IMPORT_MAX_ROWS = 10_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_HANDLERS = [
-    "survey.files.BoundedUploadHandler",
+    "interchange.files.BoundedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]

@@ -8,18 +8,18 @@ from accounts.roles import is_admin
 from departments.models import Institution
 from equipment.models import EquipmentUnit
 from equipment.services import apply_unit_counts, count_changes, units_snapshot
-from survey import instrument, workflow
-from survey.audit import item_label, record_changes, shown_value
-from survey.exporting import download, reports_for_export
-from survey.files import FileRejected
-from survey.models import ChangeSource, Cycle, Report, ReportStatus
-from survey.resources import (
+from interchange.exporting import download, reports_for_export
+from interchange.files import FileRejected
+from interchange.resources import (
     InterchangeFile,
     SurveyConfirmImportForm,
     SurveyImportForm,
     SurveyResource,
     outcome_message,
 )
+from survey import instrument, workflow
+from survey.audit import item_label, record_changes, shown_value
+from survey.models import ChangeSource, Cycle, Report, ReportStatus
 from survey.text import validate_text
 
 

@@ -4,9 +4,9 @@ given for its warnings."""
 
 from django.utils.translation import gettext as _
 
-from survey import exporting
+from interchange import exporting
+from interchange.parsing import neutralise_formula
 from survey.audit import unit_columns
-from survey.parsing import neutralise_formula
 from survey.text import printable
 
 

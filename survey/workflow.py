@@ -46,7 +46,7 @@ from survey.models import (
     ReportEvent,
     ReportStatus,
 )
-from survey.parsing import normalise_newlines
+from survey.text import normalise_newlines
 
 
 class WorkflowError(Exception):

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from survey.importing import import_file
+from interchange.importing import import_file
 from survey.models import Report
 from tests.importing import SAMPLES, expected_bad_sample_errors
 
@@ -147,7 +147,7 @@ def confirm(client, preview):
 
 
 def test_an_import_while_another_runs_is_refused_plainly(admin_client, monkeypatch):
-    from survey import importing
+    from interchange import importing
 
     preview = upload(admin_client, "sample-2019.csv")
 

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 from django.db import connection
 
-from survey.importing import import_file
+from interchange.importing import import_file
 from tests.importing import SAMPLES
 
 pytestmark = pytest.mark.skipif(

@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from departments.models import Institution
+from interchange.files import FileRejected
+from interchange.importing import import_file
+from interchange.parsing import InvalidValue, ValueParser
 from survey import instrument
-from survey.files import FileRejected
-from survey.importing import import_file
 from survey.models import Cycle, Report, ReportEvent, ValueChange
-from survey.parsing import InvalidValue, ValueParser
 from survey.text import is_acceptable
 from tests.importing import SAMPLES, SHEET, csv_bytes, snapshot, with_member, xlsx_bytes
 

@@ -12,9 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from interchange.importing import import_file
 from reports import metrics
 from survey import versions
-from survey.importing import import_file
 from survey.models import Report
 from tests.importing import SAMPLES, csv_bytes, sample_rows
 

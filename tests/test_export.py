@@ -9,10 +9,10 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from departments.models import Institution
-from survey.exporting import COLUMNS, reports_for_export, write
-from survey.importing import import_file
+from interchange.exporting import COLUMNS, reports_for_export, write
+from interchange.importing import import_file
+from interchange.parsing import FORMULA_STARTS
 from survey.models import Report
-from survey.parsing import FORMULA_STARTS
 from tests.importing import SAMPLES, snapshot
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from equipment.models import EquipmentUnit
+from interchange.importing import import_file
 from survey import workflow
-from survey.importing import import_file
 from survey.models import Cycle, Report
 
 pytestmark = pytest.mark.django_db

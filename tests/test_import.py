@@ -6,9 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from departments.models import Institution
-from survey import importing
-from survey.files import FileRejected
-from survey.importing import import_file
+from interchange import importing
+from interchange.files import FileRejected
+from interchange.importing import import_file
 from survey.models import Cycle, Report
 from tests.importing import (
     SAMPLES,
@@ -341,7 +341,7 @@ def test_line_breaks_of_any_system_are_stored_as_one():
 def test_a_workbook_damaged_inside_is_one_clear_error():
     import zipfile
 
-    from survey.exporting import reports_for_export, write
+    from interchange.exporting import reports_for_export, write
 
     import_file(SAMPLES / "sample-2019.csv")
     good = io.BytesIO()

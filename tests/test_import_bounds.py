@@ -10,9 +10,9 @@ import re
 import pytest
 
 from departments.models import Institution
-from survey import files, importing
-from survey.files import FileRejected, open_table
-from survey.importing import MAX_ERRORS, import_file
+from interchange import files, importing
+from interchange.files import FileRejected, open_table
+from interchange.importing import MAX_ERRORS, import_file
 from survey.models import Report
 from tests.importing import SHEET, csv_bytes, with_member, xlsx_bytes
 

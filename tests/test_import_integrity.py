@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, OperationalError, connection
 
 from departments.models import Institution
-from survey import importing
-from survey.importing import ImportBusy, ImportInterrupted, import_file
+from interchange import importing
+from interchange.importing import ImportBusy, ImportInterrupted, import_file
 from survey.models import Report
 from tests.importing import SAMPLES, csv_bytes, snapshot
 

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from departments.models import Institution
+from interchange.parsing import InvalidValue, parse_text
 from survey import instrument
-from survey.parsing import InvalidValue, parse_text
 from survey.text import clean_text, is_acceptable, printable, validate_text
 
 pytestmark = pytest.mark.usefixtures("english")

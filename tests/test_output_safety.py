@@ -7,8 +7,8 @@ import json
 import pytest
 from django.urls import reverse
 
+from interchange.exporting import reports_for_export, write
 from reports import charts
-from survey.exporting import reports_for_export, write
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)><b>粗体</b>'
 

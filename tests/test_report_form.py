@@ -497,7 +497,7 @@ def test_two_simultaneous_saves_from_the_same_version_cannot_both_win(report_202
 def test_a_reporter_prints_and_downloads_exactly_what_was_filed(client, reporter, report_2023):
     import io
 
-    from survey.importing import import_file
+    from interchange.importing import import_file
 
     Report.objects.filter(pk=report_2023.pk).update(eq_pet_ct=2, op_suggestions="更多培训")
     client.force_login(reporter)

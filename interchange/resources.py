@@ -1,7 +1,7 @@
 """The admin's import (django-import-export) on top of the importer, not beside it.
 
 django-import-export supplies the upload, preview and confirm pages; reading the file, parsing,
-validating and writing are `survey.files` and `survey.importing`, as for the command line.
+validating and writing are `interchange.files` and `interchange.importing`, as for the command line.
 """
 
 import io
@@ -19,8 +19,8 @@ from import_export.formats.base_formats import Format
 from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.results import Error, Result, RowResult
 
-from survey.files import FileRejected, open_table
-from survey.importing import ImportInterrupted, import_table
+from interchange.files import FileRejected, open_table
+from interchange.importing import ImportInterrupted, import_table
 from survey.models import Report
 
 

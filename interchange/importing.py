@@ -20,10 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments.models import Institution
+from interchange.files import open_table
+from interchange.parsing import YEAR_COLUMN, InvalidValue, ValueParser, parse_year
 from survey import audit, instrument, rules, versions
-from survey.files import open_table
 from survey.models import ChangeSource, Cycle, Report, ReportStatus
-from survey.parsing import YEAR_COLUMN, InvalidValue, ValueParser, parse_year
 
 CHUNK_ROWS = 1000
 NAME_ITEMS = ("inst_name", "inst_name_zh")

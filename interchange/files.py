@@ -21,7 +21,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadhandler import FileUploadHandler
 from django.utils.translation import gettext as _
 
-from survey.parsing import UnreadableCell
+from interchange.parsing import UnreadableCell
 
 CHUNK_BYTES = 1 << 20
 XLSX_MAGIC = b"PK\x03\x04"

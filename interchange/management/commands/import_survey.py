@@ -5,10 +5,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from tqdm import tqdm
 
-from survey.files import FileRejected, open_table
-from survey.importing import ImportInterrupted, import_table
+from interchange.files import FileRejected, open_table
+from interchange.importing import ImportInterrupted, import_table
+from interchange.parsing import InvalidValue, parse_year
 from survey.locks import waiting_without_limit
-from survey.parsing import InvalidValue, parse_year
 
 
 def survey_year(text):

@@ -3,7 +3,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from departments.models import Province
-from survey.exporting import FORMATS, reports_for_export, write
+from interchange.exporting import FORMATS, reports_for_export, write
 
 
 class Command(BaseCommand):

@@ -13,9 +13,9 @@ import tempfile
 
 from django.http import FileResponse
 
+from interchange.parsing import YEAR_COLUMN, neutralise_formula
 from survey import instrument
 from survey.models import Report
-from survey.parsing import YEAR_COLUMN, neutralise_formula
 from survey.text import printable
 
 logger = logging.getLogger(__name__)
