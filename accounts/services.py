@@ -1,7 +1,5 @@
 """Creating the platform's users in bulk from the society's list of institution contacts."""
 
-import csv
-import io
 import secrets
 from dataclasses import dataclass, field
 
@@ -14,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role
 from departments.models import Institution, Province
+from interchange.files import FileRejected, UnreadableCell, at_cell, open_table
 
 CONTACT_COLUMNS = ("inst_code", "name", "email", "role", "province")
 REQUIRED_COLUMNS = ("email", "role")
@@ -44,29 +43,17 @@ class Contact:
     province: Province | None
 
 
-def decode(data: bytes):
-    """The file's text: UTF-8 (with or without BOM) first, then GB18030 as Excel saves it."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError as error:
-        raise ContactsError([_("The file is neither UTF-8 nor GB18030 text.")]) from error
+def read_contacts(source):
+    """The contacts of a contact list, validated: a list of `Contact`; raises `ContactsError`.
 
-
-def read_contacts(text):
-    """The contacts of a CSV text, validated: a list of `Contact`; raises `ContactsError`."""
-    reader = csv.DictReader(io.StringIO(text))
-    header = [(name or "").strip() for name in (reader.fieldnames or [])]
-    if not header:
-        raise ContactsError(
-            [
-                _("line 1: the file is empty; expected the columns %(columns)s.")
-                % {"columns": ", ".join(CONTACT_COLUMNS)}
-            ]
-        )
+    `source` is a path or a binary file, CSV or XLSX, read by the survey files' reader
+    (`interchange.files`): the same encodings detected, the same broken files refused.
+    """
+    try:
+        table = open_table(source)
+    except FileRejected as rejected:
+        raise ContactsError([str(rejected)]) from None
+    header = [name.strip() for name in table.header]
     errors = []
     unknown = [name for name in header if name not in CONTACT_COLUMNS]
     if unknown:
@@ -79,13 +66,25 @@ def read_contacts(text):
         errors.append(_("line 1: missing column(s) %(missing)s.") % {"missing": ", ".join(missing)})
     if errors:
         raise ContactsError(errors)
-    reader.fieldnames = header
-
-    rows = [
-        (number, {k: (v or "").strip() for k, v in row.items() if k is not None})
-        for number, row in enumerate(reader, start=2)
-        if any((v or "").strip() for k, v in row.items() if k is not None)
+    try:
+        # A short row leaves its last columns blank; cells beyond the header are not read.
+        rows = [
+            (number, dict(zip(header, cells, strict=False)))
+            for number, cells in table.rows
+            if any(cell.strip() for cell in cells[: len(header)])
+        ]
+    except FileRejected as rejected:
+        raise ContactsError([str(rejected)]) from None
+    # A workbook's formula never calculated, or an error value (XLSX only).
+    errors = [
+        at_cell(number, name, cell.problem)
+        for number, row in rows
+        for name, cell in row.items()
+        if isinstance(cell, UnreadableCell)
     ]
+    if errors:
+        raise ContactsError(errors)
+    rows = [(number, {k: v.strip() for k, v in row.items()}) for number, row in rows]
     if not rows:
         raise ContactsError([_("The file has a header but no contacts.")])
     institutions = Institution.objects.in_bulk(
@@ -114,10 +113,7 @@ def _contact(number, row, institutions, provinces):
     errors = []
 
     def error(column, message):
-        errors.append(
-            _("line %(line)s, column %(column)s: %(message)s")
-            % {"line": number, "column": column, "message": message}
-        )
+        errors.append(at_cell(number, column, message))
 
     email = row.get("email", "").lower()
     try:
@@ -176,14 +172,14 @@ def _contact(number, row, institutions, provinces):
 
 
 @transaction.atomic
-def import_contacts(text, *, dry_run=False):
+def import_contacts(source, *, dry_run=False):
     """Create or update one user per contact (username = e-mail), all or nothing.
 
     New users get a random password that nobody knows: they choose their own through
     "Forgot your password?" on the login page (or the e-mail of `send_password_resets`). Returns a `ContactsResult` of users by outcome; raises
     `ContactsError` listing every bad line, and then writes nothing.
     """
-    contacts = read_contacts(text)
+    contacts = read_contacts(source)
     User = get_user_model()
     existing = {
         user.username.lower(): user

@@ -6,13 +6,13 @@ and the importer refuses: they are written as U+FFFD, and the number of cells so
 returned and logged, so that the file is always written and always imports again.
 """
 
-import csv
 import io
 import logging
 import tempfile
 
 from django.http import FileResponse
 
+from interchange.files import bom_csv_writer
 from interchange.parsing import YEAR_COLUMN, neutralise_formula
 from survey import instrument
 from survey.models import Report
@@ -61,8 +61,8 @@ def _cell(value):
 
 def _write_csv(table_rows, stream):
     """Write to a binary stream, UTF-8 with BOM so that Excel shows Chinese correctly."""
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="", write_through=True)
-    writer = csv.writer(text)
+    text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
+    writer = bom_csv_writer(text)
     writer.writerow(COLUMNS)
     writer.writerows(table_rows)
     text.detach()

@@ -4,6 +4,10 @@ A file is read as a stream: the encoding is settled by one pass over the bytes, 
 are produced one at a time, so a large file is never held in memory whole. The work done is
 bounded by what the file really holds, never by what it declares: a workbook's declared size,
 its compressed parts and its longest texts are checked before it is opened.
+
+Survey files and the society's contact lists (`accounts.services`) are read by this one reader;
+a problem in either is placed by `at_cell` ("line N, column X"); every CSV written for Excel
+(exports, the dashboards' downloads) starts with the byte-order mark of `bom_csv_writer`.
 """
 
 import codecs
@@ -20,8 +24,6 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadhandler import FileUploadHandler
 from django.utils.translation import gettext as _
-
-from interchange.parsing import UnreadableCell
 
 CHUNK_BYTES = 1 << 20
 XLSX_MAGIC = b"PK\x03\x04"
@@ -42,6 +44,32 @@ MAX_CELL_CHARS = 32_767
 
 class FileRejected(Exception):
     """The file as a whole cannot be read; the message says why, for the person who sent it."""
+
+
+class UnreadableCell(str):
+    """A spreadsheet cell whose value cannot be read (a formula never calculated, an error
+    value): blank as text, with the reason to give whatever its column."""
+
+    def __new__(cls, problem):
+        cell = super().__new__(cls, "")
+        cell.problem = problem
+        return cell
+
+
+def at_cell(line, column, message):
+    """`message` prefixed with where its person finds it: "line N, column X: ..."."""
+    return _("line %(line)s, column %(column)s: %(message)s") % {
+        "line": line,
+        "column": column,
+        "message": message,
+    }
+
+
+def bom_csv_writer(text, **options):
+    """A `csv.writer` on the text stream `text`, after writing it a byte-order mark: without
+    one, Excel reads UTF-8 as the local code page and garbles the Chinese."""
+    text.write("\ufeff")
+    return csv.writer(text, **options)
 
 
 @dataclass

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments.models import Institution
-from interchange.files import open_table
+from interchange.files import at_cell, open_table
 from interchange.parsing import YEAR_COLUMN, InvalidValue, ValueParser, parse_year
 from survey import audit, instrument, rules, versions
 from survey.models import ChangeSource, Cycle, Report, ReportStatus
@@ -48,11 +48,7 @@ class RowError:
     message: str
 
     def __str__(self):
-        return _("line %(line)s, column %(column)s: %(message)s") % {
-            "line": self.line,
-            "column": self.column,
-            "message": self.message,
-        }
+        return at_cell(self.line, self.column, self.message)
 
 
 @dataclass

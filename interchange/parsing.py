@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext as _
 
 from departments.models import Institution, Ownership, Province
+from interchange.files import UnreadableCell
 from survey import instrument
 from survey.text import forbidden_characters, is_acceptable, normalise_newlines
 
@@ -37,16 +38,6 @@ YEAR_COLUMN = "year"
 
 class InvalidValue(ValueError):
     """A cell whose text is not a value of its item; the message is for a data clerk."""
-
-
-class UnreadableCell(str):
-    """A spreadsheet cell whose value cannot be read (a formula never calculated, an error
-    value): blank as text, with the reason to give whatever its column."""
-
-    def __new__(cls, problem):
-        cell = super().__new__(cls, "")
-        cell.problem = problem
-        return cell
 
 
 class ValueParser:

@@ -1,8 +1,8 @@
 """Figures as data: the JSON and CSV that the command and the dashboards' downloads share."""
 
-import csv
 import io
 
+from interchange.files import bom_csv_writer
 from reports import privacy
 from reports.metrics import compare
 
@@ -51,8 +51,7 @@ def aggregates(*, year, baseline=None, province=None, disclosure=privacy.FULL_AC
 def aggregates_csv(document):
     """The same figures as CSV text, one metric a row (UTF-8 BOM so Excel reads it right)."""
     out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\n")
+    writer = bom_csv_writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for code, figure in document["metrics"].items():
         writer.writerow([code, *("" if figure[c] is None else figure[c] for c in CSV_COLUMNS[1:])])

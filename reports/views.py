@@ -1,4 +1,3 @@
-import csv
 import uuid
 
 from django.contrib.auth.decorators import login_required
@@ -8,6 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from departments.models import Institution, Province
+from interchange.files import bom_csv_writer
 from reports import brief, charts, comparison, consistency, dashboard, privacy, profile
 from reports.exporting import aggregates, aggregates_csv
 from reports.panels import HEADLINE
@@ -190,8 +190,7 @@ def _csv_download(filename, header, body):
     """A table as CSV with a BOM, so that Excel reads its Chinese right."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
+    writer = bom_csv_writer(response)
     writer.writerow(header)
     writer.writerows(["" if cell is None else cell for cell in line] for line in body)
     return response

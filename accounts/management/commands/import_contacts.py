@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.services import ContactsError, decode, import_contacts, send_password_resets
+from accounts.services import ContactsError, import_contacts, send_password_resets
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="CSV file (UTF-8, UTF-8 with BOM, or GB18030)")
+        parser.add_argument("file", help="CSV (UTF-8, UTF-8 with BOM, or GB18030) or XLSX file")
         parser.add_argument(
             "--dry-run", action="store_true", help="check the file and write nothing"
         )
@@ -32,7 +32,8 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"{file}: no such file")
         try:
-            result = import_contacts(decode(path.read_bytes()), dry_run=dry_run)
+            with path.open("rb") as stream:
+                result = import_contacts(stream, dry_run=dry_run)
         except ContactsError as error:
             for line in error.errors:
                 self.stderr.write(line)
