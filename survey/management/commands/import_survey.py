@@ -7,7 +7,7 @@ from tqdm import tqdm
 
 from survey.files import FileRejected, open_table
 from survey.importing import ImportInterrupted, import_table
-from survey.locks import waiting_without_limit
+from config.locks import waiting_without_limit
 from survey.parsing import InvalidValue, parse_year
 
 
@@ -37,7 +37,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, language, **options):
-        # Not a web request: waits for a reporter's save as long as it takes (survey.locks).
+        # Not a web request: waits for a reporter's save as long as it takes (config.locks).
         with translation.override(language), waiting_without_limit():
             self.import_survey(**options)
 
