@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "equipment",
     "survey",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

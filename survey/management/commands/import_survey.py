@@ -5,9 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from tqdm import tqdm
 
+from config.locks import waiting_without_limit
 from survey.files import FileRejected, open_table
 from survey.importing import ImportInterrupted, import_table
-from config.locks import waiting_without_limit
 from survey.parsing import InvalidValue, parse_year
 
 
