@@ -60,25 +60,26 @@ INSTALLED_APPS = [
     "survey",
     "interchange",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "survey.middleware.UnusableCookiesMiddleware",
+    "config.middleware.UnusableCookiesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "survey.middleware.ChosenLanguageMiddleware",
+    "config.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "survey.middleware.DataVersionMiddleware",
-    "survey.middleware.DatabaseUnavailableMiddleware",
+    "config.middleware.DataVersionMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
     # Last, so that its 400 page passes through the others (CSP headers included).
-    "survey.middleware.UnusableInputMiddleware",
+    "config.middleware.UnusableInputMiddleware",
 ]
 
 # Scripts and styles only from our own static files. Plotly sets inline styles on the charts
@@ -128,7 +129,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A write waits this long (seconds) for a row another transaction holds, a long import above
 # all, then fails and the user is told that an import is running (a 503 with Retry-After)
 # instead of waiting into the worker's timeout. Long writers lift it for their own
-# connection (`survey.locks.waiting_without_limit`). Behind PgBouncer in transaction mode,
+# connection (`config.locks.waiting_without_limit`). Behind PgBouncer in transaction mode,
 # which refuses startup options, set it with ALTER ROLE ... SET lock_timeout instead.
 SURVEY_LOCK_TIMEOUT = envint("SURVEY_LOCK_TIMEOUT", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":

@@ -1,11 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from survey import views as survey_views
-from survey.health import healthz
+from config.health import healthz
+from config.views import home
 
 urlpatterns = [
-    path("", survey_views.home, name="home"),
+    path("", home, name="home"),
     path("survey/", include("survey.urls")),
     path("accounts/", include("accounts.urls")),
     path("reports/", include("reports.urls")),
@@ -15,4 +15,4 @@ urlpatterns = [
 ]
 
 # 403, 404 and 500 are Django's handlers with our templates; its 400 renders without the request.
-handler400 = "survey.errors.bad_request"
+handler400 = "config.errors.bad_request"

@@ -112,9 +112,6 @@ class InstitutionQuerySet(models.QuerySet):
         found = self.annotate(code_upper=Upper("code")).filter(code_upper__in=wanted)
         return {institution.code.upper(): institution for institution in found}
 
-    def in_province(self, province):
-        return self.filter(province=province)
-
     def visible_to(self, user):
         """The institutions whose reports `user` may read (see `accounts.roles`)."""
         from accounts.roles import scope_of

@@ -34,10 +34,6 @@ PAGE_SIZE = 50
 HISTORY_ON_REPORT_PAGE = 50
 
 
-def home(request):
-    return render(request, "survey/home.html", {"cycles": Cycle.objects.all()})
-
-
 def _report_or_404(user, year, code):
     return get_object_or_404(
         Report.objects.visible_to(user).select_related("institution__province", "cycle"),

@@ -417,7 +417,7 @@ def save_section(report, *, values, version, by, notes=None, units_formset=None,
 # The filing as a whole: values, units, explanations
 
 # Keys of a submission's snapshot (`ReportEvent.values`) beside the item codes; readers of the
-# interchange columns (`survey.exporting.row_of`) never see them.
+# interchange columns (`interchange.exporting.row_of`) never see them.
 SNAPSHOT_UNITS, SNAPSHOT_EXPLANATIONS = "_units", "_explanations"
 
 

@@ -1,5 +1,6 @@
-"""The demo survey: deterministic, valid report by report, and it reproduces the published
-2024 report figure by figure (with the report's own two inconsistencies)."""
+"""The demo survey: deterministic, valid report by report, committed as the files the generator
+makes, and once loaded from them it reproduces the published 2024 report figure by figure
+(with the report's own two inconsistencies)."""
 
 import csv
 import hashlib
@@ -17,11 +18,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from demo.generate import demo_files, generate_demo_rows
+from demo.loading import DEMO_DIR
 from departments.models import Institution, Province, inst_code_validator
 from departments.services import load_provinces
 from reports.consistency import check_published, read_published
 from survey import instrument, rules
-from survey.demo import generate_demo_rows
 from survey.models import Cycle, Report, ReportEvent
 
 PROVINCES_CSV = Path(settings.BASE_DIR) / "fixtures" / "survey" / "provinces.csv"
@@ -151,6 +153,12 @@ def test_every_loaded_report_passes_the_rules_without_a_warning(loaded_demo, db)
     assert problems == {}
 
 
+def test_the_committed_demo_files_are_what_the_generator_makes():
+    # `load_demo` loads the committed files; `manage.py build_demo` rewrites them.
+    for name, content in demo_files().items():
+        assert (DEMO_DIR / name).read_bytes() == content, f"rebuild {name}: manage.py build_demo"
+
+
 def test_generating_twice_gives_the_same_rows(demo):
     assert generate_demo_rows() == demo
 
@@ -158,7 +166,7 @@ def test_generating_twice_gives_the_same_rows(demo):
 def test_the_rows_do_not_depend_on_the_hash_seed(demo):
     script = (
         "import django, hashlib, json; django.setup(); "
-        "from survey.demo import generate_demo_rows; "
+        "from demo.generate import generate_demo_rows; "
         "print(hashlib.sha256(json.dumps(generate_demo_rows(), sort_keys=True).encode()).hexdigest())"
     )
     env = {

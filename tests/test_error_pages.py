@@ -13,7 +13,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from survey import instrument, locks
+from config import locks
+from survey import instrument
 from survey.models import Report
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +110,7 @@ def test_the_500_page_renders_without_request_or_database(django_db_blocker):
 
 
 def test_a_crash_is_the_standalone_500_page(english, monkeypatch):
-    from survey import health
+    from config import health
 
     def crash(*args, **kwargs):
         raise RuntimeError("a bug")
@@ -161,7 +162,7 @@ def test_a_save_that_waited_too_long_for_a_lock_is_told_an_import_is_running(
 
 
 def test_while_the_database_is_down_the_page_says_so(english, monkeypatch):
-    from survey import health
+    from config import health
 
     class Unreachable:
         cursor = staticmethod(failing_save("connection refused"))

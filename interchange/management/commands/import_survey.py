@@ -5,10 +5,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from tqdm import tqdm
 
+from config.locks import waiting_without_limit
 from interchange.files import FileRejected, open_table
 from interchange.importing import ImportInterrupted, import_table
 from interchange.parsing import InvalidValue, parse_year
-from survey.locks import waiting_without_limit
 
 
 def survey_year(text):
@@ -37,7 +37,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, language, **options):
-        # Not a web request: waits for a reporter's save as long as it takes (survey.locks).
+        # Not a web request: waits for a reporter's save as long as it takes (config.locks).
         with translation.override(language), waiting_without_limit():
             self.import_survey(**options)
 

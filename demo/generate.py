@@ -1,5 +1,10 @@
 """Deterministic demo survey: the 2019 and 2023 reports behind the published 2024 report.
 
+A tool, not part of the site: `manage.py build_demo` writes what it makes to fixtures/demo/
+(`demo_files()`), and `manage.py load_demo` loads those files through the importer
+(`demo.loading`); `tests/test_demo.py` checks them against the generator and, once loaded,
+against every figure of published-2023.csv.
+
 `generate_demo_rows()` invents the departments of 2023 and a 2019 baseline of mostly the same
 ones, whose figures reproduce every row of fixtures/survey/published-2023.csv after the report's
 own rounding, and with it the report's two known inconsistencies. The printed figures are read
@@ -15,6 +20,7 @@ beside a PET/CT, examinations follow the scanners, 2019 has fewer of both.
 """
 
 import csv
+import io
 import json
 import math
 import random
@@ -24,7 +30,9 @@ from pathlib import Path
 
 from django.conf import settings
 
+from demo.loading import DEMO_DIR, WORKFLOW_FILE, survey_file_name
 from departments.models import DeptAffiliation
+from interchange import exporting
 from survey import instrument
 from survey.instrument import GROUPS
 from survey.models import ReportStatus
@@ -1575,3 +1583,52 @@ def demo_statuses(rows, *, is_open, keep_draft=()):
 
 def _rest_of(counts):
     return {status: count - IN_PROGRESS_SICHUAN[status] for status, count in counts.items()}
+
+
+# -------------------------------------------------------------------------------------------------
+# The committed files (fixtures/demo/): what `manage.py build_demo` writes, `load_demo` loads
+
+
+def demo_files() -> dict[str, bytes]:
+    """{file name: content} of the demo: one interchange CSV per survey year, and
+    `workflow.json` with what the format does not carry (which cycle is open, the reports of
+    each cycle still in review, the demo reporter's institution). The same on every call.
+    """
+    cycles = generate_demo_rows()
+    latest = max(cycles)
+    # The demo reporter's report stays a draft, for them to fill in and submit.
+    reporter = min(row["inst_code"] for row in cycles[latest] if row["province"] == SICHUAN)
+    files, workflow = {}, {"reporter_institution": reporter, "cycles": {}}
+    for year, rows in sorted(cycles.items()):
+        stream = io.BytesIO()
+        exporting.write_rows((exporting.row_of(year, row) for row in rows), stream, "csv")
+        files[survey_file_name(year)] = stream.getvalue()
+        statuses = demo_statuses(rows, is_open=year == latest, keep_draft=[reporter])
+        in_review = {
+            str(status): sorted(code for code, s in statuses.items() if s == status)
+            for status in IN_PROGRESS
+        }
+        workflow["cycles"][str(year)] = {
+            "is_open": year == latest,
+            "in_review": {status: codes for status, codes in in_review.items() if codes},
+        }
+    files[WORKFLOW_FILE] = (json.dumps(workflow, indent=2, ensure_ascii=False) + "\n").encode()
+    return files
+
+
+def stale_demo_files(directory=DEMO_DIR) -> list[str]:
+    """The names of the demo files under `directory` that differ from what `demo_files` makes."""
+    return [
+        name
+        for name, content in demo_files().items()
+        if not (directory / name).is_file() or (directory / name).read_bytes() != content
+    ]
+
+
+def write_demo_files(directory=DEMO_DIR) -> dict[str, int]:
+    """Write the demo files under `directory`; returns {file name: size in bytes}."""
+    sizes = {}
+    for name, content in demo_files().items():
+        (directory / name).write_bytes(content)
+        sizes[name] = len(content)
+    return sizes

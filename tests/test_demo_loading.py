@@ -1,9 +1,20 @@
-"""Writing a whole cycle of known-good rows (the demo data's path into the database)."""
+"""Loading a whole cycle from a demo file (the demo data's path into the database)."""
 
+import pytest
+
+from demo.loading import DemoFileRefused, load_cycle
 from departments.models import Institution
+from interchange import exporting
 from survey import instrument
-from survey.models import Report, ReportEvent
-from survey.services import replace_cycle
+from survey.models import Cycle, Report, ReportEvent
+
+
+def load_rows(*, year, rows, tmp_path, **options):
+    """Write `rows` to an interchange file as `build_demo` does, and load it."""
+    path = tmp_path / f"survey-{year}.csv"
+    with path.open("wb") as stream:
+        exporting.write_rows((exporting.row_of(year, row) for row in rows), stream, "csv")
+    return load_cycle(year=year, path=path, **options)
 
 
 def row(code, **values):
@@ -19,9 +30,9 @@ def row(code, **values):
     }
 
 
-def test_a_cycle_is_written_and_rewritten_without_duplicates(db):
-    replace_cycle(year=2019, rows=[row("A1", eq_pet_ct=2, svc_pet=True), row("A2")])
-    replace_cycle(year=2019, rows=[row("A1", eq_pet_ct=3, tier="tertiary_top")])
+def test_a_cycle_is_written_and_rewritten_without_duplicates(db, tmp_path):
+    load_rows(year=2019, rows=[row("A1", eq_pet_ct=2, svc_pet=True), row("A2")], tmp_path=tmp_path)
+    load_rows(year=2019, rows=[row("A1", eq_pet_ct=3, tier="tertiary_top")], tmp_path=tmp_path)
     assert Institution.objects.count() == 2
     report = Report.objects.get()
     assert (report.eq_pet_ct, report.svc_pet, report.tier) == (3, None, "tertiary_top")
@@ -29,12 +40,13 @@ def test_a_cycle_is_written_and_rewritten_without_duplicates(db):
     assert Institution.objects.get(code="A1").tier == "tertiary_top"
 
 
-def test_statuses_come_with_the_workflow_events_that_lead_to_them(db):
-    replace_cycle(
+def test_statuses_come_with_the_workflow_events_that_lead_to_them(db, tmp_path):
+    load_rows(
         year=2023,
         rows=[row("A1", res_papers_sci=4), row("A2"), row("A3")],
         is_open=True,
-        statuses={"A1": "accepted", "A3": "returned"},
+        statuses={"A2": "draft", "A3": "returned"},
+        tmp_path=tmp_path,
     )
     by_code = {r.institution.code: r for r in Report.objects.select_related("institution")}
     assert {code: r.status for code, r in by_code.items()} == {
@@ -54,7 +66,14 @@ def test_statuses_come_with_the_workflow_events_that_lead_to_them(db):
     assert by_code["A2"].submitted_at is None and by_code["A1"].reviewed_at is not None
 
 
-def test_rewriting_a_cycle_replaces_its_events(db):
-    replace_cycle(year=2019, rows=[row("A1")], statuses={"A1": "accepted"})
-    replace_cycle(year=2019, rows=[row("A1")], statuses={"A1": "accepted"})
+def test_rewriting_a_cycle_replaces_its_events(db, tmp_path):
+    load_rows(year=2019, rows=[row("A1")], tmp_path=tmp_path)
+    load_rows(year=2019, rows=[row("A1")], tmp_path=tmp_path)
     assert ReportEvent.objects.count() == 3
+
+
+def test_a_refused_file_writes_nothing(db, tmp_path):
+    # A count below 0: the importer refuses the file, and the cycle is not created either.
+    with pytest.raises(DemoFileRefused):
+        load_rows(year=2019, rows=[row("A1", eq_pet_ct=-1)], tmp_path=tmp_path)
+    assert not Report.objects.exists() and not Cycle.objects.exists()

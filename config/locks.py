@@ -1,7 +1,7 @@
 """How long a write waits for rows another transaction holds.
 
 Web requests wait `SURVEY_LOCK_TIMEOUT` seconds (set on every PostgreSQL connection in
-settings), then are told an import is running (`survey.middleware`). A long writer that is
+settings), then are told an import is running (`config.middleware`). A long writer that is
 not a web request, the import command above all, must not give up after a few seconds
 because a reporter's save held a row a moment: it waits for as long as it takes.
 """
