@@ -6,14 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import Role
 from departments.models import Institution, Province
-
-
-class Role(models.TextChoices):
-    REPORTER = "reporter", _("Reporter (hospital staff)")
-    COORDINATOR = "coordinator", _("Provincial coordinator")
-    ANALYST = "analyst", _("Analyst")
-    ADMIN = "admin", _("Administrator")
 
 
 class Membership(models.Model):

@@ -4,13 +4,26 @@
 `Institution.objects.visible_to(user)` are built from `scope_of`; views, exports, dashboards
 and the admin use those querysets, so a report outside the user's scope is simply not found
 (404), never refused with a 403 that would confirm it exists.
+
+This module imports no model of the project (a membership is read through `user.membership`),
+so that the models whose querysets it scopes (`departments`, `survey`) may import it.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Q, TextChoices
+from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, Role
+
+class Role(TextChoices):
+    """A user's role on the platform (`accounts.models.Membership.role`)."""
+
+    REPORTER = "reporter", _("Reporter (hospital staff)")
+    COORDINATOR = "coordinator", _("Provincial coordinator")
+    ANALYST = "analyst", _("Analyst")
+    ADMIN = "admin", _("Administrator")
+
 
 # A user granted the model permission "Can view report" in the admin (and no role) reads
 # every report, like an analyst: that is what the permission says, and the institution
@@ -52,7 +65,7 @@ def role_of(user):
         return Role.ADMIN
     try:
         membership = user.membership  # cached on the user object after the first query
-    except Membership.DoesNotExist:
+    except ObjectDoesNotExist:  # the user has no `Membership`
         return None
     return Role(membership.role)
 
@@ -89,3 +102,23 @@ def is_admin(user):
 def sees_audit_trail(user):
     """Coordinators and admins see who changed which value (within the reports they see)."""
     return role_of(user) in (Role.COORDINATOR, Role.ADMIN)
+
+
+def follows_filings(user):
+    """Coordinators (their province), analysts and admins follow who has filed and who has not."""
+    return role_of(user) in (Role.COORDINATOR, Role.ANALYST, Role.ADMIN)
+
+
+# Who may open which page of the site beyond the reports themselves, decided here once: the
+# view refuses everyone else (404) and the templates link the page only for its audience
+# (`may_open`, from `accounts.context_processors.pages`), so the two cannot disagree.
+PAGE_AUDIENCES = {
+    "review": reviews_reports,  # survey:review, the submitted reports waiting for review
+    "filing": follows_filings,  # survey:filing, every institution's filing status
+    "history": sees_audit_trail,  # survey:history, a report's audit trail
+}
+
+
+def may_open(user, page):
+    """Whether `user` may open `page` (a key of `PAGE_AUDIENCES`)."""
+    return PAGE_AUDIENCES[page](user)

@@ -9,6 +9,7 @@ from django.db.models.functions import Upper
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import scope_of
 from survey.text import validate_text
 
 PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市")
@@ -114,8 +115,6 @@ class InstitutionQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """The institutions whose reports `user` may read (see `accounts.roles`)."""
-        from accounts.roles import scope_of
-
         scope = scope_of(user)
         return self.none() if scope.nothing else self.filter(scope.q(""))
 

@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import TERTIARY_TIERS, DeptAffiliation, Ownership, Province, Tier
+from reports.compiled import compile_query
 from survey import instrument, versions
 from survey.instrument import COUNT, FLAG, GROUPS
 from survey.models import Report, ReportStatus
@@ -368,8 +369,7 @@ def figures(*, year, province=None, panel_with=None, published=False):
     def compute():
         shape = (province is not None, panel_with is not None, published, _vendor())
         [row] = _run(
-            _compiled_scope_query(*shape),
-            {_YEAR: year, _PROVINCE: province, _PANEL_YEAR: panel_with},
+            _compiled_scope_query(*shape), year=year, province=province, panel_with=panel_with
         )
         return _figures_from_row(row)
 
@@ -388,16 +388,15 @@ def figures_by_province(*, year, published=False):
     """Every metric of one year for each province with reports: {province code: {code: Figure}}."""
 
     def compute():
-        rows = _run(_compiled_by_province_query(published, _vendor()), {_YEAR: year})
+        rows = _run(_compiled_by_province_query(published, _vendor()), year=year)
         return {row["institution__province"]: _figures_from_row(row) for row in rows}
 
     return versions.cached("figures-by-province", year, published, years=(year,), compute=compute)
 
 
-# Building the aggregate query (some 320 expressions) takes longer in Python than running it on
-# a national data set. Its SQL depends only on which filters a scope uses, so it is compiled
-# once per shape, with these stand-ins for the parameters, and run with each scope's own.
-_YEAR, _PANEL_YEAR, _PROVINCE = 32001, 32002, "~province~"
+# The aggregate queries are compiled once per shape (which filters a scope uses) and run with
+# each scope's own parameters (`reports.compiled`): building them costs more than running them.
+_YEARS = (2001, 2002)  # two values of a year parameter, for `compile_query` to find its places
 
 
 def _vendor():
@@ -406,48 +405,38 @@ def _vendor():
 
 @cache
 def _compiled_scope_query(by_province, with_panel, published_only, vendor):
-    reports = reports_of(
-        year=_YEAR,
-        province=_PROVINCE if by_province else None,
-        panel_with=_PANEL_YEAR if with_panel else None,
-        published_only=published_only,
-    )
-    # A constant in values() groups nothing: one row of aggregates, as aggregate() gives.
-    return _compiled(reports.order_by().values(scope=Value(1)).annotate(**_aggregates()))
+    def build(year, province=None, panel_with=None):
+        reports = reports_of(
+            year=year, province=province, panel_with=panel_with, published_only=published_only
+        )
+        # A constant in values() groups nothing: one row of aggregates, as aggregate() gives.
+        return reports.order_by().values(scope=Value(1)).annotate(**_aggregates())
+
+    examples = {"year": _YEARS}
+    if by_province:
+        examples["province"] = ("11", "12")
+    if with_panel:
+        examples["panel_with"] = _YEARS
+    return compile_query(build, **examples)
 
 
 @cache
 def _compiled_by_province_query(published_only, vendor):
-    return _compiled(
-        reports_of(year=_YEAR, published_only=published_only)
-        .values("institution__province")
-        .order_by("institution__province")
-        .annotate(**_aggregates())
-    )
+    def build(year):
+        return (
+            reports_of(year=year, published_only=published_only)
+            .values("institution__province")
+            .order_by("institution__province")
+            .annotate(**_aggregates())
+        )
+
+    return compile_query(build, year=_YEARS)
 
 
-def _compiled(queryset):
-    sql, params = queryset.query.sql_with_params()
-    columns = [*queryset.query.values_select, *queryset.query.annotation_select]
-    return sql, params, columns
-
-
-def _run(compiled, values):
-    """Rows of a compiled query as dicts, its stand-in parameters replaced by `values`."""
-    sql, params, columns = compiled
-    params = [values.get(param, param) if _is_stand_in(param) else param for param in params]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [
-            {column: _plain(value) for column, value in zip(columns, row, strict=True)}
-            for row in cursor.fetchall()
-        ]
-
-
-def _is_stand_in(param):
-    # psycopg wraps integers (Int4 is an int); a boolean is never a stand-in.
-    is_plain = isinstance(param, int | str) and not isinstance(param, bool)
-    return is_plain and param in (_YEAR, _PANEL_YEAR, _PROVINCE)
+def _run(compiled, **values):
+    """Rows of a compiled query as dicts, run with `values` (parameter name -> value)."""
+    rows = compiled.rows(**{name: values[name] for name in compiled.slots})
+    return [{column: _plain(value) for column, value in row.items()} for row in rows]
 
 
 def _plain(value):

@@ -97,13 +97,9 @@ def section_fieldsets():
 ADMIN_ONLY_FIELDS = ("institution", "cycle", "status")
 
 # A change of status in the admin is one step of the site's workflow, with its checks and its
-# event: (stored status, chosen status) -> step.
+# event: (stored status, chosen status) -> `workflow.Step`, from the workflow's table.
 REVIEW_STEPS = {
-    (ReportStatus.DRAFT, ReportStatus.SUBMITTED): workflow.submit,
-    (ReportStatus.RETURNED, ReportStatus.SUBMITTED): workflow.submit,
-    (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED): workflow.accept,
-    (ReportStatus.SUBMITTED, ReportStatus.RETURNED): workflow.return_for_correction,
-    (ReportStatus.ACCEPTED, ReportStatus.RETURNED): workflow.reopen,
+    (source, step.target): step for step in workflow.STEPS.values() for source in step.sources
 }
 
 
@@ -168,7 +164,7 @@ class ReportAdminForm(forms.ModelForm):
                     "chosen": ReportStatus(chosen).label,
                 },
             )
-        elif self.review_step is workflow.return_for_correction:
+        elif self.review_step.comment_required:
             if not cleaned.get("review_comment", "").strip():
                 self.add_error(
                     "review_comment", _("Say what needs correcting: the comment is required.")
@@ -178,7 +174,7 @@ class ReportAdminForm(forms.ModelForm):
         super()._post_clean()
         # The values as posted must be ready before a submission (the step checks it again
         # after the equipment units are counted).
-        if self.review_step is workflow.submit and not self.errors:
+        if self.review_step is not None and self.review_step.needs_ready and not self.errors:
             if not workflow.assess(self.instance, workflow.previous_report(self.instance)).ready:
                 self.add_error(
                     "status",
@@ -282,7 +278,7 @@ class ReportAdmin(ImportMixin, admin.ModelAdmin):
     def _take_review_step(self, request, form):
         comment = form.cleaned_data.get("review_comment", "")
         try:
-            form.review_step(form.instance, by=request.user, comment=comment)
+            form.review_step.take(form.instance, by=request.user, comment=comment)
         except workflow.WorkflowError as refused:
             messages.error(
                 request,

@@ -15,12 +15,12 @@ from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from accounts.roles import reviews_reports, role_of, scope_of, sees_audit_trail
+from accounts.roles import may_open, role_of, scope_of
 from departments.models import Institution, Province
 from equipment.models import IMAGING_UNIT_TYPES
 from equipment.services import derived_items
@@ -118,7 +118,8 @@ def report(request, year, code):
     report = _report_or_404(request.user, year, code)
     previous = workflow.previous_report(report)
     assessment = workflow.assess(report, previous)
-    show_audit = sees_audit_trail(request.user)
+    show_audit = may_open(request.user, "history")
+    steps = workflow.allowed_steps(report, request.user)
     return render(
         request,
         "survey/report.html",
@@ -126,7 +127,8 @@ def report(request, year, code):
             "report": report,
             "previous": previous,
             "assessment": assessment,
-            "actions": workflow.allowed_actions(report, request.user),
+            "actions": [step.name for step in steps],
+            "steps": steps,
             "editable": Report.objects.editable_by(request.user).filter(pk=report.pk).exists(),
             "events": list(report.events.select_related("by")),
             "explained": explained_warnings(assessment, report),
@@ -340,22 +342,14 @@ def _next_page(request, report, section):
     return _report_url(report, "survey:section", section.key)
 
 
-TRANSITIONS = {
-    "submit": (workflow.submit, gettext_lazy("Report submitted for review.")),
-    "accept": (workflow.accept, gettext_lazy("Report accepted.")),
-    "return": (workflow.return_for_correction, gettext_lazy("Report returned for correction.")),
-    "reopen": (workflow.reopen, gettext_lazy("Report reopened.")),
-}
-
-
 @login_required
 @require_POST
 def transition(request, year, code, action):
     """Submit, accept, return or reopen a report (the rules are in `survey.workflow`)."""
     report = _report_or_404(request.user, year, code)
-    if action not in TRANSITIONS:
+    step = workflow.STEPS.get(action)
+    if step is None:
         raise Http404
-    step, done = TRANSITIONS[action]
     form = ReviewForm(request.POST)
     if not form.is_valid():
         # A refused comment is never dropped silently with the step taken regardless.
@@ -366,11 +360,11 @@ def transition(request, year, code, action):
         )
         return redirect(_report_url(report))
     try:
-        step(report, by=request.user, comment=form.cleaned_data["comment"])
+        step.take(report, by=request.user, comment=form.cleaned_data["comment"])
     except workflow.WorkflowError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, str(done))
+        messages.success(request, str(step.done))
     return redirect(_report_url(report))
 
 
@@ -378,7 +372,7 @@ def transition(request, year, code, action):
 def history(request, year, code):
     """Every value change of a report (coordinators and admins)."""
     report = _report_or_404(request.user, year, code)
-    if not sees_audit_trail(request.user):
+    if not may_open(request.user, "history"):
         raise Http404
     page = Paginator(audit.history(report), 200).get_page(request.GET.get("page"))
     return render(request, "survey/history.html", {"report": report, "page": page})
@@ -387,7 +381,7 @@ def history(request, year, code):
 @login_required
 def review(request):
     """The submitted reports waiting for the user's review."""
-    if not reviews_reports(request.user):
+    if not may_open(request.user, "review"):
         raise Http404
     waiting = (
         Report.objects.reviewable_by(request.user)
@@ -403,7 +397,7 @@ def filing(request):
     """Who has filed and who has not, for the open cycle: a coordinator's province, or any."""
     user = request.user
     scope = scope_of(user)
-    if role_of(user) not in (Role.COORDINATOR, Role.ANALYST, Role.ADMIN):
+    if not may_open(user, "filing"):
         raise Http404
     cycles = list(Cycle.objects.all())
     year = request.GET.get("year", "")

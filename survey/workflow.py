@@ -15,6 +15,7 @@
 - Following the filings (`filing_status`, `province_summary`): who has not filed yet.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -458,55 +459,74 @@ def filing_of(report, assessment=None):
 
 
 # ---------------------------------------------------------------------------------------------
-# The review state machine
+# The review state machine: the steps' table (`STEPS`, at the end of this part) says, for each
+# step, the statuses it leaves from, the status it goes to and who may take it; the steps
+# below, `allowed_actions`, the report page, the transition view and the admin's change of
+# status all read it there.
 
 
-# Whole sentences per step (not a verb slotted into one sentence): languages inflect the verb.
-NOT_YOUR_STEP = {
-    ReportAction.SUBMIT: gettext_lazy("Your role does not allow you to submit this report."),
-    ReportAction.ACCEPT: gettext_lazy("Your role does not allow you to accept this report."),
-    ReportAction.RETURN: gettext_lazy("Your role does not allow you to return this report."),
-    ReportAction.REOPEN: gettext_lazy("Your role does not allow you to reopen this report."),
-}
-NOT_NOW = {
-    ReportAction.SUBMIT: gettext_lazy("A report that is “%(status)s” cannot be submitted."),
-    ReportAction.ACCEPT: gettext_lazy("A report that is “%(status)s” cannot be accepted."),
-    ReportAction.RETURN: gettext_lazy("A report that is “%(status)s” cannot be returned."),
-    ReportAction.REOPEN: gettext_lazy("A report that is “%(status)s” cannot be reopened."),
-}
+@dataclass(frozen=True)
+class Step:
+    """One review step: `action` (its `ReportAction`, also its name in URLs and on the page)
+    takes a report from one of `sources` to `target`; `takers(user)` are the reports the user
+    may take it on now (within their scope, cycle open, status right); `take` is the step."""
+
+    action: str
+    sources: tuple
+    target: str
+    takers: Callable
+    take: Callable
+    comment_required: bool
+    needs_ready: bool  # only a report whose assessment is ready
+    # Whole sentences per step (not a verb slotted into one sentence): languages inflect it.
+    label: str  # the button
+    comment_label: str
+    done: str
+    not_yours: str
+    not_now: str
+
+    @property
+    def name(self):
+        return str(self.action)
+
+    @property
+    def forward(self):
+        """Whether the step moves a report on towards acceptance (not back for correction)."""
+        return self.target != ReportStatus.RETURNED
 
 
-def _lock(report, queryset, *, by, statuses, action):
-    """The report, locked for the transaction, if `queryset` lets `by` take `action` now."""
+def _lock(report, step, *, by):
+    """The report, locked for the transaction, if `by` may take `step` on it now."""
     found = (
-        queryset.select_for_update(of=("self",))
+        step.takers(by)
+        .select_for_update(of=("self",))
         .select_related("institution", "cycle")
         .filter(pk=report.pk)
         .first()
     )
-    if found is not None and found.status in statuses:
+    if found is not None and found.status in step.sources:
         return found
     current = Report.objects.visible_to(by).select_related("cycle").filter(pk=report.pk).first()
     if current is None:
         raise NotAllowed(_("No such report."))
     if not current.cycle.is_open:
         raise NotAllowed(_("The %(year)s survey is closed.") % {"year": current.cycle_id})
-    if found is None and current.status in statuses:
-        raise NotAllowed(str(NOT_YOUR_STEP[action]))
-    raise WorkflowError(str(NOT_NOW[action]) % {"status": current.get_status_display()})
+    if found is None and current.status in step.sources:
+        raise NotAllowed(str(step.not_yours))
+    raise WorkflowError(str(step.not_now) % {"status": current.get_status_display()})
 
 
-def _move(report, *, action, to_status, by, comment="", snapshot=None, **fields):
+def _move(report, step, *, by, comment="", snapshot=None, **fields):
     from_status = report.status
-    report.status = to_status
+    report.status = step.target
     for name, value in fields.items():
         setattr(report, name, value)
     report.save(update_fields=["status", "updated_at", *fields])
     return ReportEvent.objects.create(
         report=report,
-        action=action,
+        action=step.action,
         from_status=from_status,
-        to_status=to_status,
+        to_status=step.target,
         by=by,
         comment=(comment or "").strip(),
         values=snapshot,
@@ -516,13 +536,8 @@ def _move(report, *, action, to_status, by, comment="", snapshot=None, **fields)
 @transaction.atomic
 def submit(report, *, by, comment=""):
     """Submit a complete, valid report for review; returns the `ReportEvent`."""
-    report = _lock(
-        report,
-        Report.objects.editable_by(by),
-        by=by,
-        statuses=EDITABLE_STATUSES,
-        action=ReportAction.SUBMIT,
-    )
+    step = STEPS[ReportAction.SUBMIT]
+    report = _lock(report, step, by=by)
     assessment = assess(report, previous_report(report))
     if not assessment.ready:
         raise NotReady(
@@ -534,8 +549,7 @@ def submit(report, *, by, comment=""):
         )
     return _move(
         report,
-        action=ReportAction.SUBMIT,
-        to_status=ReportStatus.SUBMITTED,
+        step,
         by=by,
         comment=comment,
         submitted_at=timezone.now(),
@@ -548,22 +562,9 @@ def submit(report, *, by, comment=""):
 @transaction.atomic
 def accept(report, *, by, comment=""):
     """Accept a submitted report (coordinator of its province, or admin); locks it."""
-    report = _lock(
-        report,
-        Report.objects.reviewable_by(by),
-        by=by,
-        statuses=(ReportStatus.SUBMITTED,),
-        action=ReportAction.ACCEPT,
-    )
-    return _move(
-        report,
-        action=ReportAction.ACCEPT,
-        to_status=ReportStatus.ACCEPTED,
-        by=by,
-        comment=comment,
-        reviewed_at=timezone.now(),
-        reviewed_by=by,
-    )
+    step = STEPS[ReportAction.ACCEPT]
+    report = _lock(report, step, by=by)
+    return _move(report, step, by=by, comment=comment, reviewed_at=timezone.now(), reviewed_by=by)
 
 
 @transaction.atomic
@@ -571,53 +572,122 @@ def return_for_correction(report, *, by, comment):
     """Return a submitted report to its institution with a comment saying what to correct."""
     if not (comment or "").strip():
         raise WorkflowError(_("Say what needs correcting: the comment is required."))
-    report = _lock(
-        report,
-        Report.objects.reviewable_by(by),
-        by=by,
-        statuses=(ReportStatus.SUBMITTED,),
-        action=ReportAction.RETURN,
-    )
-    return _move(
-        report,
-        action=ReportAction.RETURN,
-        to_status=ReportStatus.RETURNED,
-        by=by,
-        comment=comment,
-        reviewed_at=timezone.now(),
-        reviewed_by=by,
-    )
+    step = STEPS[ReportAction.RETURN]
+    report = _lock(report, step, by=by)
+    return _move(report, step, by=by, comment=comment, reviewed_at=timezone.now(), reviewed_by=by)
 
 
 @transaction.atomic
 def reopen(report, *, by, comment=""):
     """Reopen an accepted report for correction (admins only, while the cycle is open)."""
-    queryset = (
-        Report.objects.visible_to(by).filter(cycle__is_open=True)
-        if is_admin(by)
-        else Report.objects.none()
+    step = STEPS[ReportAction.REOPEN]
+    return _move(_lock(report, step, by=by), step, by=by, comment=comment)
+
+
+# Who may take a step: the reports `user` may take it on now (scope, open cycle, status).
+def _editable_by(user):
+    return Report.objects.editable_by(user)
+
+
+def _reviewable_by(user):
+    return Report.objects.reviewable_by(user)
+
+
+def _reopenable_by(user):
+    """Admins only."""
+    if not is_admin(user):
+        return Report.objects.none()
+    return Report.objects.visible_to(user).filter(cycle__is_open=True, status=ReportStatus.ACCEPTED)
+
+
+STEPS = {
+    step.action: step
+    for step in (
+        Step(
+            ReportAction.SUBMIT,
+            sources=EDITABLE_STATUSES,
+            target=ReportStatus.SUBMITTED,
+            takers=_editable_by,
+            take=submit,
+            comment_required=False,
+            needs_ready=True,
+            label=gettext_lazy("Submit for review"),
+            comment_label=gettext_lazy("Comment (optional)"),
+            done=gettext_lazy("Report submitted for review."),
+            not_yours=gettext_lazy("Your role does not allow you to submit this report."),
+            not_now=gettext_lazy("A report that is “%(status)s” cannot be submitted."),
+        ),
+        Step(
+            ReportAction.ACCEPT,
+            sources=(ReportStatus.SUBMITTED,),
+            target=ReportStatus.ACCEPTED,
+            takers=_reviewable_by,
+            take=accept,
+            comment_required=False,
+            needs_ready=False,
+            label=gettext_lazy("Accept"),
+            comment_label=gettext_lazy("Comment (optional)"),
+            done=gettext_lazy("Report accepted."),
+            not_yours=gettext_lazy("Your role does not allow you to accept this report."),
+            not_now=gettext_lazy("A report that is “%(status)s” cannot be accepted."),
+        ),
+        Step(
+            ReportAction.RETURN,
+            sources=(ReportStatus.SUBMITTED,),
+            target=ReportStatus.RETURNED,
+            takers=_reviewable_by,
+            take=return_for_correction,
+            comment_required=True,
+            needs_ready=False,
+            label=gettext_lazy("Return for correction"),
+            comment_label=gettext_lazy("What needs correcting (required)"),
+            done=gettext_lazy("Report returned for correction."),
+            not_yours=gettext_lazy("Your role does not allow you to return this report."),
+            not_now=gettext_lazy("A report that is “%(status)s” cannot be returned."),
+        ),
+        Step(
+            ReportAction.REOPEN,
+            sources=(ReportStatus.ACCEPTED,),
+            target=ReportStatus.RETURNED,
+            takers=_reopenable_by,
+            take=reopen,
+            comment_required=False,
+            needs_ready=False,
+            label=gettext_lazy("Reopen for correction"),
+            comment_label=gettext_lazy("Why reopen (shown to the institution)"),
+            done=gettext_lazy("Report reopened."),
+            not_yours=gettext_lazy("Your role does not allow you to reopen this report."),
+            not_now=gettext_lazy("A report that is “%(status)s” cannot be reopened."),
+        ),
     )
-    report = _lock(
-        report, queryset, by=by, statuses=(ReportStatus.ACCEPTED,), action=ReportAction.REOPEN
+}
+
+
+def step_between(from_status, to_status):
+    """The `Step` taking a report from `from_status` to `to_status`, or None."""
+    return next(
+        (s for s in STEPS.values() if from_status in s.sources and s.target == to_status), None
     )
-    return _move(
-        report, action=ReportAction.REOPEN, to_status=ReportStatus.RETURNED, by=by, comment=comment
-    )
+
+
+def allowed_steps(report, user):
+    """The `Step`s `user` may take on `report` now (for the report page)."""
+    if not report.cycle.is_open:
+        return []
+    may = {}  # takers -> whether the report is among them: one query per kind of taker
+    steps = []
+    for step in STEPS.values():
+        if report.status in step.sources:
+            if step.takers not in may:
+                may[step.takers] = step.takers(user).filter(pk=report.pk).exists()
+            if may[step.takers]:
+                steps.append(step)
+    return steps
 
 
 def allowed_actions(report, user):
-    """The workflow steps `user` may take on `report` now, by name (for the report page)."""
-    actions = []
-    open_cycle = report.cycle.is_open
-    if report.status in EDITABLE_STATUSES and open_cycle:
-        if Report.objects.editable_by(user).filter(pk=report.pk).exists():
-            actions.append("submit")
-    elif report.status == ReportStatus.SUBMITTED and open_cycle:
-        if Report.objects.reviewable_by(user).filter(pk=report.pk).exists():
-            actions += ["accept", "return"]
-    elif report.status == ReportStatus.ACCEPTED and open_cycle and is_admin(user):
-        actions.append("reopen")
-    return actions
+    """The workflow steps `user` may take on `report` now, by name."""
+    return [step.name for step in allowed_steps(report, user)]
 
 
 # ---------------------------------------------------------------------------------------------

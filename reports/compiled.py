@@ -1,0 +1,58 @@
+"""A query compiled to SQL once and run with each call's parameters, put in by position.
+
+Building an ORM query of some 320 aggregate expressions (`reports.metrics`) takes longer in
+Python than running it on a national data set (31 ms against 4 ms at 1x). Its SQL depends only
+on which filters a scope uses, not on their values: `compile_query` builds it once and finds
+the place of each named parameter in the SQL's parameter list by building it again with that
+parameter alone changed (the places whose value changes are its own), so no value is ever
+matched against a stand-in.
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    sql: str
+    params: tuple
+    columns: tuple
+    slots: dict  # parameter name -> its positions in `params`
+
+    def rows(self, **values):
+        """The query's rows as dicts, run with `values` (name -> value) in their places."""
+        params = list(self.params)
+        for name, positions in self.slots.items():
+            for position in positions:
+                params[position] = values[name]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            return [dict(zip(self.columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _compiled(queryset):
+    sql, params = queryset.query.sql_with_params()
+    columns = (*queryset.query.values_select, *queryset.query.annotation_select)
+    return sql, tuple(params), columns
+
+
+def compile_query(build, **examples):
+    """The `CompiledQuery` of `build(**parameters)` (a queryset).
+
+    `examples` gives each parameter two different values that build the same shape of query
+    (name -> (one, other)).
+    """
+    first = {name: one for name, (one, _other) in examples.items()}
+    sql, params, columns = _compiled(build(**first))
+    slots = {}
+    for name, (_one, other) in examples.items():
+        other_sql, other_params, _columns = _compiled(build(**{**first, name: other}))
+        if other_sql != sql or len(other_params) != len(params):
+            raise ValueError(f"the query's shape depends on the value of {name!r}")
+        slots[name] = tuple(
+            i for i, (a, b) in enumerate(zip(params, other_params, strict=True)) if a != b
+        )
+        if not slots[name]:
+            raise ValueError(f"{name!r} is not a parameter of the query")
+    return CompiledQuery(sql, params, columns, slots)
