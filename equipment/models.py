@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from survey.fields import EQUIPMENT_MAX, count_field
+from survey.instrument.fields import EQUIPMENT_MAX, count_field
 from survey.text import validate_text
 
 

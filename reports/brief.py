@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from reports import metrics, privacy
-from survey.instrument import GROUPS
+from survey.instrument.items import GROUPS
 
 
 @dataclass(frozen=True)

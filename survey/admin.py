@@ -8,10 +8,11 @@ from accounts.roles import is_admin
 from departments.models import Institution
 from equipment.models import EquipmentUnit
 from equipment.services import apply_unit_counts, count_changes, units_snapshot
-from survey import instrument, workflow
+from survey import workflow
 from survey.audit import item_label, record_changes, shown_value
 from survey.exporting import download, reports_for_export
 from survey.files import FileRejected
+from survey.instrument import items as instrument
 from survey.models import ChangeSource, Cycle, Report, ReportStatus
 from survey.resources import (
     InterchangeFile,

@@ -25,8 +25,8 @@ from pathlib import Path
 from django.conf import settings
 
 from departments.models import DeptAffiliation
-from survey import instrument
-from survey.instrument import GROUPS
+from survey.instrument import items as instrument
+from survey.instrument.items import GROUPS
 from survey.models import ReportStatus
 
 SEED = 20240501

@@ -13,7 +13,7 @@ import tempfile
 
 from django.http import FileResponse
 
-from survey import instrument
+from survey.instrument import items as instrument
 from survey.models import Report
 from survey.parsing import YEAR_COLUMN, neutralise_formula
 from survey.text import printable

@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from equipment.models import ITEMISED_UNIT_TYPES, EquipmentUnit, UnitType
 from equipment.services import OWNER_ITEMS, fingerprint
-from survey import instrument
 from survey.audit import shown_value
-from survey.instrument import COUNT, FLAG, GROUPS, TEXT
+from survey.instrument import items as instrument
+from survey.instrument.items import COUNT, FLAG, GROUPS, TEXT
 from survey.models import Report
 from survey.text import validate_text
 
@@ -287,7 +287,7 @@ class SectionForm(forms.Form):
 
 
 def _total(values, group):
-    from survey.rules import group_total
+    from survey.instrument.rules import group_total
 
     total = group_total(values, group)
     return "—" if total is None else f"{total:,}"

@@ -20,8 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments.models import Institution
-from survey import audit, instrument, rules, versions
+from survey import audit, versions
 from survey.files import open_table
+from survey.instrument import items as instrument
+from survey.instrument import rules
 from survey.models import ChangeSource, Cycle, Report, ReportStatus
 from survey.parsing import YEAR_COLUMN, InvalidValue, ValueParser, parse_year
 

@@ -7,15 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.models import DeptAffiliation, Institution, Ownership, Tier
 from equipment.models import EquipmentSection
-from survey.sections.education import EducationSection
-from survey.sections.examinations import ExaminationsSection
-from survey.sections.in_vitro import InVitroSection
-from survey.sections.opinions import OpinionsSection
-from survey.sections.personnel import PersonnelSection
-from survey.sections.radiopharmaceuticals import RadiopharmaceuticalsSection
-from survey.sections.research import ResearchSection
-from survey.sections.services import ServicesSection
-from survey.sections.therapy import TherapySection
+from survey.instrument.sections.education import EducationSection
+from survey.instrument.sections.examinations import ExaminationsSection
+from survey.instrument.sections.in_vitro import InVitroSection
+from survey.instrument.sections.opinions import OpinionsSection
+from survey.instrument.sections.personnel import PersonnelSection
+from survey.instrument.sections.radiopharmaceuticals import RadiopharmaceuticalsSection
+from survey.instrument.sections.research import ResearchSection
+from survey.instrument.sections.services import ServicesSection
+from survey.instrument.sections.therapy import TherapySection
 
 
 class Cycle(models.Model):
@@ -208,12 +208,12 @@ class Report(
 
     def item_values(self):
         """Every item of the instrument for this report, by item code (None = not reported)."""
-        from survey import instrument
+        from survey.instrument import items as instrument
 
         return instrument.values_of(self)
 
     def clean(self):
-        from survey import rules
+        from survey.instrument import rules
 
         rules.raise_for_problems(self.item_values())
 

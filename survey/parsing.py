@@ -11,7 +11,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext as _
 
 from departments.models import Institution, Ownership, Province
-from survey import instrument
+from survey.instrument import items as instrument
 from survey.text import forbidden_characters, is_acceptable, normalise_newlines
 
 YES = frozenset({"1", "yes", "true", "y", "是"})

@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments.models import Institution
-from survey import instrument, versions
+from survey import versions
+from survey.instrument import items as instrument
 from survey.models import Cycle, Report, ReportAction, ReportEvent, ReportStatus
 
 IDENTITY = {field: code for code, field in instrument.IDENTITY_FIELDS.items()}

@@ -24,9 +24,10 @@ from accounts.roles import reviews_reports, role_of, scope_of, sees_audit_trail
 from departments.models import Institution, Province
 from equipment.models import IMAGING_UNIT_TYPES
 from equipment.services import derived_items
-from survey import audit, exporting, instrument, workflow
+from survey import audit, exporting, workflow
 from survey.filing_files import write_filing_workbook
 from survey.forms import EquipmentUnitFormSet, ReviewForm, SectionForm
+from survey.instrument import items as instrument
 from survey.models import Cycle, Report, ReportAction, ReportStatus
 
 PAGE_SIZE = 50

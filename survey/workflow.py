@@ -35,9 +35,10 @@ from equipment.services import (
     fingerprint,
     units_snapshot,
 )
-from survey import instrument, rules
 from survey.audit import record_changes
-from survey.instrument import COUNT, GROUPS, TEXT
+from survey.instrument import items as instrument
+from survey.instrument import rules
+from survey.instrument.items import COUNT, GROUPS, TEXT
 from survey.models import (
     EDITABLE_STATUSES,
     ChangeSource,

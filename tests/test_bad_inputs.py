@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from departments.models import Institution
-from survey import instrument
 from survey.files import FileRejected
 from survey.importing import import_file
+from survey.instrument import items as instrument
 from survey.models import Cycle, Report, ReportEvent, ValueChange
 from survey.parsing import InvalidValue, ValueParser
 from survey.text import is_acceptable

@@ -20,8 +20,9 @@ from django.core.management import call_command
 from departments.models import Institution, Province, inst_code_validator
 from departments.services import load_provinces
 from reports.consistency import check_published, read_published
-from survey import instrument, rules
 from survey.demo import generate_demo_rows
+from survey.instrument import items as instrument
+from survey.instrument import rules
 from survey.models import Cycle, Report, ReportEvent
 
 PROVINCES_CSV = Path(settings.BASE_DIR) / "fixtures" / "survey" / "provinces.csv"

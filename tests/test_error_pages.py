@@ -13,7 +13,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from survey import instrument, locks
+from survey import locks
+from survey.instrument import items as instrument
 from survey.models import Report
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from departments.models import Institution
-from survey import instrument
+from survey.instrument import items as instrument
 from survey.parsing import InvalidValue, parse_text
 from survey.text import clean_text, is_acceptable, printable, validate_text
 

@@ -3,7 +3,7 @@
 import pytest
 from django.utils import translation
 
-from survey import instrument
+from survey.instrument import items as instrument
 from tests.conftest import read_dictionary
 
 DICTIONARY = read_dictionary()

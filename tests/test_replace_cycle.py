@@ -1,7 +1,7 @@
 """Writing a whole cycle of known-good rows (the demo data's path into the database)."""
 
 from departments.models import Institution
-from survey import instrument
+from survey.instrument import items as instrument
 from survey.models import Report, ReportEvent
 from survey.services import replace_cycle
 

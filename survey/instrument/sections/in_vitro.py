@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from survey.fields import IN_VITRO_MAX, count_field, flag_field
+from survey.instrument.fields import IN_VITRO_MAX, count_field, flag_field
 
 
 class InVitroSection(models.Model):

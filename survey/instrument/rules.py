@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from survey.instrument import GROUPS, IDENTITY_FIELDS, label
+from survey.instrument.items import GROUPS, IDENTITY_FIELDS, label
 
 
 @dataclass(frozen=True)
