@@ -110,7 +110,7 @@ class Row:
     unit: str | None
     previous: str | None
     errors: list = field(default_factory=list)  # messages of rules this item is named first in
-    warnings: list = field(default_factory=list)  # (QualityWarning, explanation field) pairs
+    warnings: list = field(default_factory=list)  # (rules.QualityWarning, explanation field) pairs
     flagged: bool = False  # named by a problem shown at another item of the section
     conflict: str | None = None  # the value someone else saved meanwhile
 
