@@ -10,7 +10,7 @@ from functools import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from departments.models import Institution
+from departments.models import Institution, InstitutionProfile
 from equipment.models import EquipmentSection
 from survey.instrument.sections.education import EducationSection
 from survey.instrument.sections.examinations import ExaminationsSection
@@ -54,7 +54,7 @@ IDENTITY_FIELDS = {
     "inst_name_zh": "name_zh",
     "province": "province",
 }
-PROFILE_ITEMS = ("ownership", "tier", "dept_affiliation")
+PROFILE_ITEMS = tuple(field.name for field in InstitutionProfile._meta.fields)
 
 GROUPS = {
     group: codes
@@ -93,8 +93,6 @@ def kind_of(field):
 @cache
 def items():
     """Every item of the instrument, in the order of the data dictionary."""
-    from survey.models import Report
-
     result = [
         Item(code, "institution", kind_of(field), field)
         for code, field in (
@@ -102,7 +100,8 @@ def items():
         )
     ]
     result += [
-        Item(code, "institution", CHOICE, Report._meta.get_field(code)) for code in PROFILE_ITEMS
+        Item(code, "institution", CHOICE, InstitutionProfile._meta.get_field(code))
+        for code in PROFILE_ITEMS
     ]
     for section in SECTIONS[1:]:
         for field in section.model._meta.fields:
