@@ -79,6 +79,11 @@ class Item:
     def on_report(self):
         return self.code not in IDENTITY_FIELDS
 
+    @property
+    def unit(self):
+        """What a count counts ("examinations", "people", ...; see `fields.Unit`), or None."""
+        return getattr(self.field, "unit", None)
+
 
 def kind_of(field):
     if isinstance(field, models.ForeignKey) or field.choices:
