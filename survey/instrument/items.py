@@ -32,6 +32,7 @@ class Section:
     model: type | None
 
 
+# In the dictionary's order; `survey.models.Report` is made of these models (and the profile).
 SECTIONS = (
     Section("institution", _("Institution"), None),
     Section("services", _("Services provided"), ServicesSection),
