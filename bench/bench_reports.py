@@ -78,7 +78,7 @@ def scale_up(factor):
 
 def hand_written_sql():
     """One query of the sums behind the national figures: counts summed, flags counted."""
-    from survey import instrument
+    from survey.instrument import items as instrument
 
     parts = ["count(*)"]
     for item in instrument.items():

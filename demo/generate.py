@@ -33,8 +33,8 @@ from django.conf import settings
 from demo.loading import DEMO_DIR, WORKFLOW_FILE, survey_file_name
 from departments.models import DeptAffiliation
 from interchange import exporting
-from survey import instrument
-from survey.instrument import GROUPS
+from survey.instrument import items as instrument
+from survey.instrument.items import GROUPS
 from survey.models import ReportStatus
 
 SEED = 20240501
@@ -86,7 +86,7 @@ SMALL_ANIMAL = GROUPS["eq_small_animal_total"]
 OWNERS = GROUPS["eq_owner_total"]
 EQUIPMENT = POSITRON + SINGLE_PHOTON + ORGAN_FUNCTION + ("eq_cyclotron",) + SMALL_ANIMAL + OWNERS
 TREATMENTS = GROUPS["tx_total"]
-# The scanners each group of examinations is performed on (as the rules of survey.rules see it).
+# The scanners each group of examinations is performed on (as the rules of survey.instrument.rules see it).
 EXAM_SCANNERS = {
     "exam_pet_total": ("eq_pet_ct",),
     "exam_petmri_total": ("eq_pet_mri",),

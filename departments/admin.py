@@ -12,6 +12,8 @@ class ProvinceAdmin(admin.ModelAdmin):
 
 @admin.register(Institution)
 class InstitutionAdmin(admin.ModelAdmin):
+    # Identity first, then the profile (whose fields `InstitutionProfile` defines first).
+    fields = ["code", "name_en", "name_zh", "province", "ownership", "tier", "dept_affiliation"]
     list_display = ["code", "name_zh", "name_en", "province", "tier", "ownership"]
     list_filter = ["province", "tier", "ownership", "dept_affiliation"]
     search_fields = ["code", "name_zh", "name_en"]

@@ -38,6 +38,41 @@ class DeptAffiliation(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class InstitutionProfile(models.Model):
+    """The classification items of the instrument's institution section.
+
+    `Institution` keeps the latest known classification, each `survey.models.Report` the one
+    that held in its own year: the same three fields, defined once.
+    """
+
+    ownership = models.CharField(
+        _("Ownership: public | nonpublic"),
+        max_length=16,
+        choices=Ownership.choices,
+        blank=True,
+    )
+    tier = models.CharField(
+        _(
+            "Hospital level: tertiary_top (top-tier tertiary, 三级甲等) | tertiary | secondary | other"
+        ),
+        max_length=16,
+        choices=Tier.choices,
+        blank=True,
+    )
+    dept_affiliation = models.CharField(
+        _(
+            "Administrative affiliation of the nuclear medicine unit: "
+            "independent | medical_imaging | pet_ct_center | radiology | other"
+        ),
+        max_length=16,
+        choices=DeptAffiliation.choices,
+        blank=True,
+    )
+
+    class Meta:
+        abstract = True
+
+
 def bilingual_name(name_zh, name_en):
     """The name in the active language, falling back to the other one."""
     if get_language() == "en":
@@ -119,7 +154,7 @@ class InstitutionQuerySet(models.QuerySet):
         return self.none() if scope.nothing else self.filter(scope.q(""))
 
 
-class Institution(models.Model):
+class Institution(InstitutionProfile):
     """A hospital with a nuclear-medicine department; it exists across survey years.
 
     Ownership, tier and affiliation here are the latest known classification (used to filter
@@ -146,30 +181,6 @@ class Institution(models.Model):
             "Province-level division (GB/T 2260 two-digit code, or its Chinese or English name)"
         ),
     )
-    ownership = models.CharField(
-        _("Ownership: public | nonpublic"),
-        max_length=16,
-        choices=Ownership.choices,
-        blank=True,
-    )
-    tier = models.CharField(
-        _(
-            "Hospital level: tertiary_top (top-tier tertiary, 三级甲等) | tertiary | secondary | other"
-        ),
-        max_length=16,
-        choices=Tier.choices,
-        blank=True,
-    )
-    dept_affiliation = models.CharField(
-        _(
-            "Administrative affiliation of the nuclear medicine unit: "
-            "independent | medical_imaging | pet_ct_center | radiology | other"
-        ),
-        max_length=16,
-        choices=DeptAffiliation.choices,
-        blank=True,
-    )
-
     objects = InstitutionQuerySet.as_manager()
 
     class Meta:

@@ -5,8 +5,17 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from survey.fields import EQUIPMENT_MAX, count_field
+from survey.instrument.fields import EQUIPMENT_MAX, Unit, count_field
 from survey.text import validate_text
+
+
+def unit_type_count(label, *, type_label=None):
+    """A count of the units of one type, which a report may list one by one: the type is a
+    `UnitType`, labelled `type_label` (one unit of it; `label` when that reads as well)."""
+    field = count_field(label, maximum=EQUIPMENT_MAX, unit=Unit.UNITS)
+    # Not a field option: migrations never see it.
+    field.type_label = label if type_label is None else type_label
+    return field
 
 
 class EquipmentSection(models.Model):
@@ -18,47 +27,66 @@ class EquipmentSection(models.Model):
     plain counts.
     """
 
-    eq_pet_ct = count_field(_("PET or PET/CT units"), maximum=EQUIPMENT_MAX)
-    eq_pet_mri = count_field(_("PET/MRI units"), maximum=EQUIPMENT_MAX)
-    eq_spect_ct = count_field(_("SPECT/CT units"), maximum=EQUIPMENT_MAX)
-    eq_spect = count_field(_("SPECT units"), maximum=EQUIPMENT_MAX)
-    eq_coincidence_spect_ct = count_field(_("Coincidence SPECT/CT units"), maximum=EQUIPMENT_MAX)
-    eq_cardiac_spect = count_field(_("Cardiac-dedicated SPECT units"), maximum=EQUIPMENT_MAX)
-    eq_gamma_camera = count_field(_("Gamma cameras"), maximum=EQUIPMENT_MAX)
-    eq_czt_spect = count_field(_("CZT SPECT units"), maximum=EQUIPMENT_MAX)
-    eq_czt_spect_ct = count_field(_("CZT SPECT/CT units"), maximum=EQUIPMENT_MAX)
-    eq_thyroid_analyzer = count_field(_("Thyroid function analyzers"), maximum=EQUIPMENT_MAX)
-    eq_bone_densitometer = count_field(_("Bone densitometers"), maximum=EQUIPMENT_MAX)
-    eq_breath_test = count_field(_("13C/14C breath test analyzers"), maximum=EQUIPMENT_MAX)
-    eq_nephrogram = count_field(_("Nephrogram (renogram) units"), maximum=EQUIPMENT_MAX)
-    eq_multifunction = count_field(_("Nuclear multifunctional analyzers"), maximum=EQUIPMENT_MAX)
-    eq_organ_other = count_field(_("Other organ function equipment"), maximum=EQUIPMENT_MAX)
-    eq_cyclotron = count_field(_("Medical cyclotrons"), maximum=EQUIPMENT_MAX)
-    eq_sa_pet_ct = count_field(_("Small-animal PET/CT"), maximum=EQUIPMENT_MAX)
-    eq_sa_spect_pet_ct = count_field(_("Small-animal SPECT/PET/CT"), maximum=EQUIPMENT_MAX)
-    eq_sa_spect_ct = count_field(_("Small-animal SPECT/CT"), maximum=EQUIPMENT_MAX)
-    eq_sa_optical = count_field(_("Small-animal optical imaging"), maximum=EQUIPMENT_MAX)
-    eq_sa_pet_mri = count_field(_("Small-animal PET/MRI"), maximum=EQUIPMENT_MAX)
-    eq_sa_other = count_field(_("Other small-animal imaging"), maximum=EQUIPMENT_MAX)
+    eq_pet_ct = unit_type_count(_("PET or PET/CT units"), type_label=_("PET or PET/CT"))
+    eq_pet_mri = unit_type_count(_("PET/MRI units"), type_label=_("PET/MRI"))
+    eq_spect_ct = unit_type_count(_("SPECT/CT units"), type_label=_("SPECT/CT"))
+    eq_spect = unit_type_count(_("SPECT units"), type_label=_("SPECT"))
+    eq_coincidence_spect_ct = unit_type_count(
+        _("Coincidence SPECT/CT units"), type_label=_("Coincidence SPECT/CT")
+    )
+    eq_cardiac_spect = unit_type_count(
+        _("Cardiac-dedicated SPECT units"), type_label=_("Cardiac-dedicated SPECT")
+    )
+    eq_gamma_camera = unit_type_count(_("Gamma cameras"), type_label=_("Gamma camera"))
+    eq_czt_spect = unit_type_count(_("CZT SPECT units"), type_label=_("CZT SPECT"))
+    eq_czt_spect_ct = unit_type_count(_("CZT SPECT/CT units"), type_label=_("CZT SPECT/CT"))
+    eq_thyroid_analyzer = unit_type_count(
+        _("Thyroid function analyzers"), type_label=_("Thyroid function analyzer")
+    )
+    eq_bone_densitometer = unit_type_count(
+        _("Bone densitometers"), type_label=_("Bone densitometer")
+    )
+    eq_breath_test = unit_type_count(
+        _("13C/14C breath test analyzers"), type_label=_("13C/14C breath test analyzer")
+    )
+    eq_nephrogram = unit_type_count(
+        _("Nephrogram (renogram) units"), type_label=_("Nephrogram (renogram) unit")
+    )
+    eq_multifunction = unit_type_count(
+        _("Nuclear multifunctional analyzers"), type_label=_("Nuclear multifunctional analyzer")
+    )
+    eq_organ_other = unit_type_count(_("Other organ function equipment"))
+    eq_cyclotron = unit_type_count(_("Medical cyclotrons"), type_label=_("Medical cyclotron"))
+    eq_sa_pet_ct = unit_type_count(_("Small-animal PET/CT"))
+    eq_sa_spect_pet_ct = unit_type_count(_("Small-animal SPECT/PET/CT"))
+    eq_sa_spect_ct = unit_type_count(_("Small-animal SPECT/CT"))
+    eq_sa_optical = unit_type_count(_("Small-animal optical imaging"))
+    eq_sa_pet_mri = unit_type_count(_("Small-animal PET/MRI"))
+    eq_sa_other = unit_type_count(_("Other small-animal imaging"))
     eq_owner_nm = count_field(
         _("Positron and single-photon imaging units owned by the nuclear medicine department"),
         maximum=EQUIPMENT_MAX,
+        unit=Unit.UNITS,
     )
     eq_owner_imaging = count_field(
         _("Positron and single-photon imaging units owned by the medical imaging department"),
         maximum=EQUIPMENT_MAX,
+        unit=Unit.UNITS,
     )
     eq_owner_pet_center = count_field(
         _("Positron and single-photon imaging units owned by the independent PET or PET/CT centre"),
         maximum=EQUIPMENT_MAX,
+        unit=Unit.UNITS,
     )
     eq_owner_radiology = count_field(
         _("Positron and single-photon imaging units owned by the radiology department"),
         maximum=EQUIPMENT_MAX,
+        unit=Unit.UNITS,
     )
     eq_owner_other = count_field(
         _("Positron and single-photon imaging units owned by the other department"),
         maximum=EQUIPMENT_MAX,
+        unit=Unit.UNITS,
     )
 
     GROUPS = {
@@ -114,31 +142,16 @@ class OwnerDepartment(models.TextChoices):
     OTHER = "other", _("Other department")
 
 
-class UnitType(models.TextChoices):
-    """A unit's type; each value is the equipment item that counts it."""
-
-    PET_CT = "eq_pet_ct", _("PET or PET/CT")
-    PET_MRI = "eq_pet_mri", _("PET/MRI")
-    SPECT_CT = "eq_spect_ct", _("SPECT/CT")
-    SPECT = "eq_spect", _("SPECT")
-    COINCIDENCE_SPECT_CT = "eq_coincidence_spect_ct", _("Coincidence SPECT/CT")
-    CARDIAC_SPECT = "eq_cardiac_spect", _("Cardiac-dedicated SPECT")
-    GAMMA_CAMERA = "eq_gamma_camera", _("Gamma camera")
-    CZT_SPECT = "eq_czt_spect", _("CZT SPECT")
-    CZT_SPECT_CT = "eq_czt_spect_ct", _("CZT SPECT/CT")
-    THYROID_ANALYZER = "eq_thyroid_analyzer", _("Thyroid function analyzer")
-    BONE_DENSITOMETER = "eq_bone_densitometer", _("Bone densitometer")
-    BREATH_TEST = "eq_breath_test", _("13C/14C breath test analyzer")
-    NEPHROGRAM = "eq_nephrogram", _("Nephrogram (renogram) unit")
-    MULTIFUNCTION = "eq_multifunction", _("Nuclear multifunctional analyzer")
-    ORGAN_OTHER = "eq_organ_other", _("Other organ function equipment")
-    CYCLOTRON = "eq_cyclotron", _("Medical cyclotron")
-    SA_PET_CT = "eq_sa_pet_ct", _("Small-animal PET/CT")
-    SA_SPECT_PET_CT = "eq_sa_spect_pet_ct", _("Small-animal SPECT/PET/CT")
-    SA_SPECT_CT = "eq_sa_spect_ct", _("Small-animal SPECT/CT")
-    SA_OPTICAL = "eq_sa_optical", _("Small-animal optical imaging")
-    SA_PET_MRI = "eq_sa_pet_mri", _("Small-animal PET/MRI")
-    SA_OTHER = "eq_sa_other", _("Other small-animal imaging")
+# A unit's type; each value is the equipment item that counts it, labelled by its `type_label`.
+UnitType = models.TextChoices(
+    "UnitType",
+    [
+        (field.name.removeprefix("eq_").upper(), (field.name, field.type_label))
+        for field in EquipmentSection._meta.fields
+        if hasattr(field, "type_label")
+    ],
+    module=__name__,
+)
 
 
 # Positron and single-photon units are the ones whose owning department the survey counts.

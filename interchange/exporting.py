@@ -14,7 +14,7 @@ from django.http import FileResponse
 
 from interchange.files import bom_csv_writer
 from interchange.parsing import YEAR_COLUMN, neutralise_formula
-from survey import instrument
+from survey.instrument import items as instrument
 from survey.models import Report
 from survey.text import printable
 

@@ -22,7 +22,9 @@ from django.utils.translation import gettext as _
 from departments.models import Institution
 from interchange.files import at_cell, open_table
 from interchange.parsing import YEAR_COLUMN, InvalidValue, ValueParser, parse_year
-from survey import audit, instrument, rules, versions
+from survey import audit, versions
+from survey.instrument import items as instrument
+from survey.instrument import rules
 from survey.models import ChangeSource, Cycle, Report, ReportStatus
 
 CHUNK_ROWS = 1000

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from departments.models import Institution, Ownership, Province
 from interchange.files import UnreadableCell
-from survey import instrument
+from survey.instrument import items as instrument
 from survey.text import forbidden_characters, is_acceptable, normalise_newlines
 
 YES = frozenset({"1", "yes", "true", "y", "是"})

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from reports import metrics, privacy
-from survey.instrument import GROUPS
+from survey.instrument.items import GROUPS
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,11 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.models import TERTIARY_TIERS, DeptAffiliation, Ownership, Province, Tier
 from reports.compiled import compile_query
-from survey import instrument, versions
-from survey.instrument import COUNT, FLAG, GROUPS
+from survey import versions
+from survey.instrument import items as instrument
+from survey.instrument.items import COUNT, FLAG, GROUPS
+from survey.instrument.sections.radiopharmaceuticals import LICENSE_CLASS_III, LicenseClass
 from survey.models import Report, ReportStatus
-from survey.sections.radiopharmaceuticals import LICENSE_CLASS_III, LicenseClass
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from survey.instrument import GROUPS
+from survey.instrument.items import GROUPS
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ from django.db.models import Exists, OuterRef
 from accounts.roles import scope_of
 from reports import metrics
 from survey import versions
-from survey.instrument import GROUPS
+from survey.instrument.items import GROUPS
 from survey.models import Cycle, Report
 
 NATIONAL = "national"

@@ -2,8 +2,8 @@
 
 from reports.metrics import metrics
 from reports.panels import HEADLINE
-from survey import instrument
-from survey.instrument import COUNT, FLAG
+from survey.instrument import items as instrument
+from survey.instrument.items import COUNT, FLAG
 
 
 def institution_profile(institution):

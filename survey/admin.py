@@ -17,8 +17,9 @@ from interchange.resources import (
     SurveyResource,
     outcome_message,
 )
-from survey import instrument, workflow
+from survey import workflow
 from survey.audit import item_label, record_changes, shown_value
+from survey.instrument import items as instrument
 from survey.models import ChangeSource, Cycle, Report, ReportStatus
 from survey.text import validate_text
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from equipment.models import OwnerDepartment, UnitType
 from equipment.services import UNIT_PREFIX
-from survey import instrument
+from survey.instrument import items as instrument
 from survey.models import ChangeSource, ValueChange
 
 

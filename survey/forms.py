@@ -15,35 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from equipment.models import ITEMISED_UNIT_TYPES, EquipmentUnit, UnitType
 from equipment.services import OWNER_ITEMS, fingerprint
-from survey import instrument
 from survey.audit import shown_value
-from survey.instrument import COUNT, FLAG, GROUPS, TEXT
+from survey.instrument import items as instrument
+from survey.instrument.items import COUNT, FLAG, GROUPS, TEXT
 from survey.models import Report
 from survey.text import validate_text
-
-# The unit each count is in, by item-code prefix (the first match wins).
-UNITS = (
-    ("therapy_beds", _("beds")),
-    ("eq_", _("units")),
-    ("exam_sa_", _("cases")),
-    ("exam_", _("examinations")),
-    ("tx_", _("treatments")),
-    ("iv_samples", _("samples")),
-    ("iv_tests", _("tests")),
-    ("staff_", _("people")),
-    ("title_", _("people")),
-    ("degree_", _("people")),
-    ("edu_", _("people")),
-    ("res_papers", _("papers")),
-    ("res_grants", _("grants")),
-    ("res_patents", _("patents")),
-    ("res_awards", _("awards")),
-)
-
-
-def unit_of(code):
-    """The unit a count item is in ("examinations", "people", ...), or None."""
-    return next((unit for prefix, unit in UNITS if code.startswith(prefix)), None)
 
 
 def group_of(code):
@@ -110,7 +86,7 @@ class Row:
     unit: str | None
     previous: str | None
     errors: list = field(default_factory=list)  # messages of rules this item is named first in
-    warnings: list = field(default_factory=list)  # (QualityWarning, explanation field) pairs
+    warnings: list = field(default_factory=list)  # (rules.QualityWarning, explanation field) pairs
     flagged: bool = False  # named by a problem shown at another item of the section
     conflict: str | None = None  # the value someone else saved meanwhile
 
@@ -256,7 +232,7 @@ class SectionForm(forms.Form):
                 item=item,
                 field=self[item.code],
                 other_label=other_language_label(item),
-                unit=unit_of(item.code) if item.kind == COUNT else None,
+                unit=item.unit,
                 previous=shown(item, previous.get(item.code)) if previous else None,
                 errors=[p.message for p in problems if p in assessment.errors],
                 warnings=[(p, self[self.note_name(p)]) for p in problems if p in self.warnings],
@@ -287,7 +263,7 @@ class SectionForm(forms.Form):
 
 
 def _total(values, group):
-    from survey.rules import group_total
+    from survey.instrument.rules import group_total
 
     total = group_total(values, group)
     return "—" if total is None else f"{total:,}"

@@ -5,17 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from departments.models import DeptAffiliation, Institution, Ownership, Tier
-from equipment.models import EquipmentSection
-from survey.sections.education import EducationSection
-from survey.sections.examinations import ExaminationsSection
-from survey.sections.in_vitro import InVitroSection
-from survey.sections.opinions import OpinionsSection
-from survey.sections.personnel import PersonnelSection
-from survey.sections.radiopharmaceuticals import RadiopharmaceuticalsSection
-from survey.sections.research import ResearchSection
-from survey.sections.services import ServicesSection
-from survey.sections.therapy import TherapySection
+from departments.models import Institution, InstitutionProfile
+from survey.instrument import items as instrument
 
 
 class Cycle(models.Model):
@@ -89,16 +80,9 @@ class ReportQuerySet(models.QuerySet):
 
 
 class Report(
-    ServicesSection,
-    EquipmentSection,
-    ExaminationsSection,
-    RadiopharmaceuticalsSection,
-    TherapySection,
-    InVitroSection,
-    PersonnelSection,
-    EducationSection,
-    ResearchSection,
-    OpinionsSection,
+    # One abstract model per section, in the instrument's order (`instrument.SECTIONS`).
+    *(section.model for section in instrument.SECTIONS if section.model is not None),
+    InstitutionProfile,
     models.Model,
 ):
     """One institution's filing for one survey cycle.
@@ -119,30 +103,6 @@ class Report(
     status = models.CharField(
         _("status"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.DRAFT
     )
-    ownership = models.CharField(
-        _("Ownership: public | nonpublic"),
-        max_length=16,
-        choices=Ownership.choices,
-        blank=True,
-    )
-    tier = models.CharField(
-        _(
-            "Hospital level: tertiary_top (top-tier tertiary, 三级甲等) | tertiary | secondary | other"
-        ),
-        max_length=16,
-        choices=Tier.choices,
-        blank=True,
-    )
-    dept_affiliation = models.CharField(
-        _(
-            "Administrative affiliation of the nuclear medicine unit: "
-            "independent | medical_imaging | pet_ct_center | radiology | other"
-        ),
-        max_length=16,
-        choices=DeptAffiliation.choices,
-        blank=True,
-    )
-
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
@@ -208,12 +168,10 @@ class Report(
 
     def item_values(self):
         """Every item of the instrument for this report, by item code (None = not reported)."""
-        from survey import instrument
-
         return instrument.values_of(self)
 
     def clean(self):
-        from survey import rules
+        from survey.instrument import rules
 
         rules.raise_for_problems(self.item_values())
 
@@ -298,18 +256,6 @@ class ValueChange(models.Model):
 
     def __str__(self):
         return f"{self.report} · {self.item}: {self.old_value!r} → {self.new_value!r}"
-
-    @property
-    def old_shown(self):
-        from survey.audit import shown_value
-
-        return shown_value(self.item, self.old_value)
-
-    @property
-    def new_shown(self):
-        from survey.audit import shown_value
-
-        return shown_value(self.item, self.new_value)
 
 
 class DataVersion(models.Model):

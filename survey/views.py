@@ -25,9 +25,10 @@ from departments.models import Institution, Province
 from equipment.models import IMAGING_UNIT_TYPES
 from equipment.services import derived_items
 from interchange import exporting
-from survey import audit, instrument, workflow
+from survey import audit, workflow
 from survey.filing_files import write_filing_workbook
 from survey.forms import EquipmentUnitFormSet, ReviewForm, SectionForm
+from survey.instrument import items as instrument
 from survey.models import Cycle, Report, ReportAction, ReportStatus
 
 PAGE_SIZE = 50

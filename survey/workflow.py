@@ -1,7 +1,7 @@
 """A report's way from first draft to accepted, and what it must satisfy on the way.
 
 - What a report still needs (`assess`): every section answered, no broken rule of
-  `survey.rules`, every data-quality warning explained.
+  `survey.instrument.rules`, every data-quality warning explained.
 - Changing values (`start_report`, `save_section`): optimistic locking on `Report.version`,
   every change written to the audit trail.
 - The review state machine (`submit`, `accept`, `return_for_correction`, `reopen`):
@@ -36,9 +36,10 @@ from equipment.services import (
     fingerprint,
     units_snapshot,
 )
-from survey import instrument, rules
 from survey.audit import record_changes
-from survey.instrument import COUNT, GROUPS, TEXT
+from survey.instrument import items as instrument
+from survey.instrument import rules
+from survey.instrument.items import TEXT
 from survey.models import (
     EDITABLE_STATUSES,
     ChangeSource,
@@ -93,43 +94,6 @@ class NotReady(WorkflowError):
 # What a report needs before it can be submitted
 
 
-@dataclass(frozen=True)
-class QualityWarning:
-    """A value that may be right but needs a word of explanation (kept in `Report.notes`).
-
-    `legacy_keys` are the keys the same explanation was kept under before warnings were
-    grouped (one explanation per item changing against last year, now one per group).
-    """
-
-    key: str
-    items: tuple[str, ...]
-    message: str
-    legacy_keys: tuple[str, ...] = ()
-
-    @property
-    def item(self):
-        return self.items[0]
-
-    def explanation(self, notes):
-        """The explanation given in `notes` (a report's), under this key or the legacy ones."""
-        notes = notes or {}
-        text = (notes.get(self.key) or "").strip()
-        if text:
-            return text
-        legacy = [(notes.get(key) or "").strip() for key in self.legacy_keys]
-        return "\n".join(dict.fromkeys(text for text in legacy if text))
-
-
-# Treatments or examinations reported by a department that says it does not offer the service
-# (the 2024 report's 801 departments treating against 763 ticking therapy is such a case).
-SERVICE_EVIDENCE = (
-    ("svc_therapy", "tx_total"),
-    ("svc_pet", "exam_pet_total"),
-    ("svc_single_photon", "exam_sp_total"),
-    ("svc_coincidence", "exam_coin_total"),
-)
-
-
 def required_items(section_key):
     """The items a complete section answers: every count, flag and choice (text is optional)."""
     return [
@@ -146,86 +110,6 @@ def previous_report(report):
         .order_by("-cycle_id")
         .first()
     )
-
-
-def quality_warnings(values, previous_values=None, previous_year=None):
-    """The data-quality warnings of these values (a list of `QualityWarning`).
-
-    A count more than doubling or falling below half of last year's; examinations without
-    matching equipment (the non-blocking rules of `survey.rules`); treatments or examinations
-    without the service ticked.
-    """
-    warnings = []
-    for problem in rules.check(values):
-        if not problem.blocking:
-            warnings.append(QualityWarning(f"rule-{problem.item}", problem.items, problem.message))
-    for service, group in SERVICE_EVIDENCE:
-        total = rules.group_total(values, group)
-        if values.get(service) is False and total:
-            warnings.append(
-                QualityWarning(
-                    f"service-{service}",
-                    (service, *GROUPS[group]),
-                    _(
-                        "%(total)s reported under “%(group)s”, but “%(service)s” is no: "
-                        "correct one of them or explain."
-                    )
-                    % {
-                        "total": f"{total:,}",
-                        "group": instrument.label(group),
-                        "service": instrument.label(service),
-                    },
-                )
-            )
-    warnings += _change_warnings(values, previous_values, previous_year)
-    return warnings
-
-
-def _change_warnings(values, previous_values, previous_year):
-    """Counts more than doubling or falling below half of last year's: one warning per group
-    of the dictionary (one explanation for a department that doubled all its staff), one per
-    item outside a group."""
-    if not previous_values:
-        return []
-    changed = {}
-    for item in instrument.items():
-        now, before = values.get(item.code), previous_values.get(item.code)
-        if item.kind != COUNT or now is None or not before:
-            continue
-        if now > 2 * before or 2 * now < before:
-            group = next((g for g, codes in GROUPS.items() if item.code in codes), None)
-            changed.setdefault(group or item.code, []).append((item, now, before))
-    warnings = []
-    for key, entries in changed.items():
-        if key in GROUPS:
-            changes = "; ".join(
-                f"“{item.label}” {now:,} ({before:,})" for item, now, before in entries
-            )
-            message = _(
-                "“%(group)s”: more than double or less than half of %(year)s (in brackets): "
-                "%(changes)s. Explain."
-            ) % {"group": instrument.label(key), "year": previous_year, "changes": changes}
-        else:
-            item, now, before = entries[0]
-            template = (
-                _("%(now)s this year against %(before)s in %(year)s: more than double. Explain.")
-                if now > before
-                else _("%(now)s this year against %(before)s in %(year)s: less than half. Explain.")
-            )
-            message = f"“{item.label}”: " + template % {
-                "now": f"{now:,}",
-                "before": f"{before:,}",
-                "year": previous_year,
-            }
-        warnings.append(
-            QualityWarning(
-                f"change-{key}",
-                tuple(item.code for item, _now, _before in entries),
-                message,
-                legacy_keys=tuple(f"change-{item.code}" for item, _now, _before in entries),
-            )
-        )
-    return warnings
 
 
 @dataclass
@@ -281,7 +165,7 @@ def assess(report, previous=None):
     previous_values = previous.item_values() if previous else None
     previous_year = previous.cycle_id if previous else None
     errors = [p for p in rules.check(values) if p.blocking]
-    warnings = quality_warnings(values, previous_values, previous_year)
+    warnings = rules.quality_warnings(values, previous_values, previous_year)
     unexplained = [w for w in warnings if not w.explanation(report.notes)]
     sections = []
     for section in instrument.SECTIONS:

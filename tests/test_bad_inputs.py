@@ -13,7 +13,7 @@ from departments.models import Institution
 from interchange.files import FileRejected
 from interchange.importing import import_file
 from interchange.parsing import InvalidValue, ValueParser
-from survey import instrument
+from survey.instrument import items as instrument
 from survey.models import Cycle, Report, ReportEvent, ValueChange
 from survey.text import is_acceptable
 from tests.importing import SAMPLES, SHEET, csv_bytes, snapshot, with_member, xlsx_bytes

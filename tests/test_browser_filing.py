@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts.models import Membership
 from departments.models import Institution
-from survey import instrument
+from survey.instrument import items as instrument
 from survey.models import Cycle, Report, ReportEvent
 from tests.browser import PageWatch, log_in, screenshot
 from tests.conftest import PASSWORD

@@ -23,7 +23,8 @@ from demo.loading import DEMO_DIR
 from departments.models import Institution, Province, inst_code_validator
 from departments.services import load_provinces
 from reports.consistency import check_published, read_published
-from survey import instrument, rules
+from survey.instrument import items as instrument
+from survey.instrument import rules
 from survey.models import Cycle, Report, ReportEvent
 
 PROVINCES_CSV = Path(settings.BASE_DIR) / "fixtures" / "survey" / "provinces.csv"

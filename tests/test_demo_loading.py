@@ -5,7 +5,7 @@ import pytest
 from demo.loading import DemoFileRefused, load_cycle
 from departments.models import Institution
 from interchange import exporting
-from survey import instrument
+from survey.instrument import items as instrument
 from survey.models import Cycle, Report, ReportEvent
 
 

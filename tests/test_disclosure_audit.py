@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from departments.models import Institution, Province
 from reports import metrics, privacy
-from survey.instrument import GROUPS
+from survey.instrument.items import GROUPS
 from survey.models import Cycle, Report
 
 linprog = pytest.importorskip("scipy.optimize").linprog

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from equipment.models import EquipmentUnit
 from equipment.services import counts_from_units, fingerprint
-from survey import instrument
+from survey.instrument import items as instrument
 from survey.models import Report, ValueChange
 
 pytestmark = pytest.mark.django_db

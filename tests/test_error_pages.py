@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from config import locks
-from survey import instrument
+from survey.instrument import items as instrument
 from survey.models import Report
 
 pytestmark = pytest.mark.django_db

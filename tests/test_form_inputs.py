@@ -7,7 +7,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from survey import instrument, rules
+from survey.instrument import items as instrument
+from survey.instrument import rules
 from survey.models import Report
 from tests.test_report_form import row, section_data, section_url
 

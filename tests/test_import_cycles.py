@@ -11,12 +11,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 NOT_APPLICATION = {"tests", "bench"}
 
-# Known cycles other parts of issue 13 are removing in parallel; the merge removes this entry.
-# `survey.models` <-> `survey.audit` <-> `survey.instrument` <-> `survey.rules` (helper "instrument").
-EXPECTED_CYCLES = [
-    {"survey.audit", "survey.instrument", "survey.models", "survey.rules"},
-]
-
 
 def project_modules():
     """{dotted module name: path} of every first-party module."""
@@ -105,7 +99,7 @@ def describe(component, graph):
 
 def test_no_import_cycle_between_the_projects_modules():
     graph = import_graph()
-    unexpected = [c for c in cycles(graph) if c not in EXPECTED_CYCLES]
+    unexpected = cycles(graph)
     assert not unexpected, "import cycles:\n" + "\n".join(describe(c, graph) for c in unexpected)
 
 

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from departments.models import Institution
 from interchange.parsing import InvalidValue, parse_text
-from survey import instrument
+from survey.instrument import items as instrument
 from survey.text import clean_text, is_acceptable, printable, validate_text
 
 pytestmark = pytest.mark.usefixtures("english")

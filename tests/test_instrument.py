@@ -1,10 +1,19 @@
-"""The models carry every item of the data dictionary, with both labels."""
+"""The models carry every item of the data dictionary, with both labels, its kind, its group
+and its unit: what the dictionary states is checked here against the instrument
+(`survey/instrument/`), so that adding an item is its dictionary row, its section's field, a
+generated migration and its catalogue entries (README, *Adding an item*)."""
+
+import csv
 
 import pytest
+from django.core.management import call_command
 from django.utils import translation
 
-from survey import instrument
-from tests.conftest import read_dictionary
+from departments.models import Institution
+from equipment.models import EquipmentSection, UnitType
+from survey.instrument import items as instrument
+from survey.models import Report
+from tests.conftest import CONTRACT, read_dictionary
 
 DICTIONARY = read_dictionary()
 
@@ -51,3 +60,65 @@ def test_choice_items_offer_exactly_the_listed_values(row):
     listed = {value.split(" ")[0] for value in listed}
     field = instrument.items_by_code()[row["code"]].field
     assert {value for value, _ in field.choices} == listed
+
+
+def read_next_edition():
+    """The contract's next edition (2028), which states each count's unit; the project still
+    reads `data-dictionary.csv` as its dictionary, whose items the 2028 one keeps."""
+    with (CONTRACT / "data-dictionary-2028.csv").open(encoding="utf-8") as f:
+        return {row["code"]: row for row in csv.DictReader(f)}
+
+
+NEXT_EDITION = read_next_edition()
+
+
+@pytest.mark.parametrize(
+    "item",
+    [item for item in instrument.items() if item.code in NEXT_EDITION],
+    ids=lambda item: item.code,
+)
+def test_every_count_is_in_the_unit_the_dictionary_states(item):
+    row = NEXT_EDITION[item.code]
+    if item.kind != instrument.COUNT:
+        assert item.unit is None and row["unit"] == ""
+        return
+    with translation.override("en"):
+        assert str(item.unit) == row["unit"]
+    with translation.override("zh-hans"):
+        assert str(item.unit) != row["unit"]  # translated
+
+
+def test_every_count_has_a_unit():
+    assert [i.code for i in instrument.items() if i.kind == instrument.COUNT and not i.unit] == []
+
+
+def test_every_group_has_a_label_and_every_label_a_group():
+    assert set(instrument.GROUP_LABELS) == set(instrument.GROUPS)
+
+
+def test_report_combines_the_sections_in_the_instruments_order():
+    models = [section.model for section in instrument.SECTIONS if section.model is not None]
+    assert list(Report.__mro__[1 : 1 + len(models)]) == models
+    for item in instrument.items():
+        if item.on_report:
+            assert Report._meta.get_field(item.code).deconstruct() == item.field.deconstruct()
+
+
+def test_institution_and_report_keep_the_same_profile_fields():
+    for code in instrument.PROFILE_ITEMS:
+        assert (
+            Institution._meta.get_field(code).deconstruct()
+            == Report._meta.get_field(code).deconstruct()
+        )
+
+
+def test_unit_types_are_the_equipment_counts_but_those_by_owning_department():
+    owners = EquipmentSection.GROUPS["eq_owner_total"]
+    counts = [f.name for f in EquipmentSection._meta.fields if f.name not in owners]
+    assert UnitType.values == counts
+
+
+@pytest.mark.django_db
+def test_the_migrations_hold_every_field_of_the_models():
+    # What CI checks too; here so that `make test` says when an item's migration is missing.
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

@@ -7,7 +7,7 @@ import pytest
 
 from departments.models import Institution, Province
 from reports import metrics
-from survey import instrument
+from survey.instrument import items as instrument
 from survey.models import Cycle, Report
 
 TIERS = ["tertiary_top", "tertiary", "secondary", "other", ""]

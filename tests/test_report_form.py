@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from departments.models import Institution
 from equipment.models import EquipmentUnit
-from survey import instrument, workflow
+from survey import workflow
+from survey.instrument import items as instrument
 from survey.models import Cycle, Report, ValueChange
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from survey import instrument
+from survey.instrument import items as instrument
 from survey.models import Report
 
 

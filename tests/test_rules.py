@@ -4,7 +4,7 @@ keeps it, through the model's validation (which forms, admin and importer share)
 import pytest
 from django.core.exceptions import ValidationError
 
-from survey import rules
+from survey.instrument import rules
 
 CONSISTENT = dict(
     svc_therapy=True,

@@ -5,6 +5,7 @@ Every item may be blank: blank means *not reported*, which the metrics must keep
 
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from survey.text import validate_text
 
@@ -19,11 +20,32 @@ TREATMENTS_MAX = 10_000_000
 IN_VITRO_MAX = 500_000_000
 
 
-def count_field(label, *, maximum):
-    """A whole number of 0 or more, up to `maximum`; blank when not reported."""
-    return models.PositiveIntegerField(
+class Unit:
+    """What a count counts: the data dictionary's `unit` column, shown beside the count's input."""
+
+    UNITS = _("units")
+    EXAMINATIONS = _("examinations")
+    CASES = _("cases")
+    BEDS = _("beds")
+    TREATMENTS = _("treatments")
+    SAMPLES = _("samples")
+    TESTS = _("tests")
+    PEOPLE = _("people")
+    PAPERS = _("papers")
+    GRANTS = _("grants")
+    PATENTS = _("patents")
+    AWARDS = _("awards")
+
+
+def count_field(label, *, maximum, unit):
+    """A whole number of 0 or more, up to `maximum`, of `unit` (a `Unit`); blank when not
+    reported."""
+    field = models.PositiveIntegerField(
         label, null=True, blank=True, validators=[MaxValueValidator(maximum)]
     )
+    # Not a field option: migrations never see it (it changes no column), the instrument does.
+    field.unit = unit
+    return field
 
 
 def flag_field(label):

@@ -1,7 +1,10 @@
-"""The cross-item rules of the data dictionary, over a report's values by item code.
+"""The cross-item rules of the data dictionary and the data-quality warnings, over a report's
+values by item code.
 
-One implementation serves the model, the forms and the importer. A rule reads None as
-"not reported" and only judges what was reported.
+One implementation of the rules (`check`) serves the model, the forms and the importer. A rule
+reads None as "not reported" and only judges what was reported. The warnings
+(`quality_warnings`: the rules that do not block, services and their evidence, changes against
+last year) are what the filer explains before submitting (`survey.workflow.assess`).
 """
 
 from collections.abc import Mapping
@@ -11,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from survey.instrument import GROUPS, IDENTITY_FIELDS, label
+from survey.instrument import items as instrument
+from survey.instrument.items import COUNT, GROUPS, IDENTITY_FIELDS, label
 
 
 @dataclass(frozen=True)
@@ -242,3 +246,124 @@ RULES = (
     staff_breakdowns_agree,
     suggestions_not_too_long,
 )
+
+
+# ---------------------------------------------------------------------------------------------
+# Data-quality warnings: values that may be right but need a word of explanation
+
+
+@dataclass(frozen=True)
+class QualityWarning:
+    """A value that may be right but needs a word of explanation (kept in `Report.notes`).
+
+    `legacy_keys` are the keys the same explanation was kept under before warnings were
+    grouped (one explanation per item changing against last year, now one per group).
+    """
+
+    key: str
+    items: tuple[str, ...]
+    message: str
+    legacy_keys: tuple[str, ...] = ()
+
+    @property
+    def item(self):
+        return self.items[0]
+
+    def explanation(self, notes):
+        """The explanation given in `notes` (a report's), under this key or the legacy ones."""
+        notes = notes or {}
+        text = (notes.get(self.key) or "").strip()
+        if text:
+            return text
+        legacy = [(notes.get(key) or "").strip() for key in self.legacy_keys]
+        return "\n".join(dict.fromkeys(text for text in legacy if text))
+
+
+# Treatments or examinations reported by a department that says it does not offer the service
+# (the 2024 report's 801 departments treating against 763 ticking therapy is such a case).
+SERVICE_EVIDENCE = (
+    ("svc_therapy", "tx_total"),
+    ("svc_pet", "exam_pet_total"),
+    ("svc_single_photon", "exam_sp_total"),
+    ("svc_coincidence", "exam_coin_total"),
+)
+
+
+def quality_warnings(values, previous_values=None, previous_year=None):
+    """The data-quality warnings of these values (a list of `QualityWarning`).
+
+    A count more than doubling or falling below half of last year's; examinations without
+    matching equipment (the non-blocking rules above); treatments or examinations
+    without the service ticked.
+    """
+    warnings = []
+    for problem in check(values):
+        if not problem.blocking:
+            warnings.append(QualityWarning(f"rule-{problem.item}", problem.items, problem.message))
+    for service, group in SERVICE_EVIDENCE:
+        total = group_total(values, group)
+        if values.get(service) is False and total:
+            warnings.append(
+                QualityWarning(
+                    f"service-{service}",
+                    (service, *GROUPS[group]),
+                    _(
+                        "%(total)s reported under “%(group)s”, but “%(service)s” is no: "
+                        "correct one of them or explain."
+                    )
+                    % {
+                        "total": f"{total:,}",
+                        "group": instrument.label(group),
+                        "service": instrument.label(service),
+                    },
+                )
+            )
+    warnings += _change_warnings(values, previous_values, previous_year)
+    return warnings
+
+
+def _change_warnings(values, previous_values, previous_year):
+    """Counts more than doubling or falling below half of last year's: one warning per group
+    of the dictionary (one explanation for a department that doubled all its staff), one per
+    item outside a group."""
+    if not previous_values:
+        return []
+    changed = {}
+    for item in instrument.items():
+        now, before = values.get(item.code), previous_values.get(item.code)
+        if item.kind != COUNT or now is None or not before:
+            continue
+        if now > 2 * before or 2 * now < before:
+            group = next((g for g, codes in GROUPS.items() if item.code in codes), None)
+            changed.setdefault(group or item.code, []).append((item, now, before))
+    warnings = []
+    for key, entries in changed.items():
+        if key in GROUPS:
+            changes = "; ".join(
+                f"“{item.label}” {now:,} ({before:,})" for item, now, before in entries
+            )
+            message = _(
+                "“%(group)s”: more than double or less than half of %(year)s (in brackets): "
+                "%(changes)s. Explain."
+            ) % {"group": instrument.label(key), "year": previous_year, "changes": changes}
+        else:
+            item, now, before = entries[0]
+            template = (
+                _("%(now)s this year against %(before)s in %(year)s: more than double. Explain.")
+                if now > before
+                else _("%(now)s this year against %(before)s in %(year)s: less than half. Explain.")
+            )
+            message = f"“{item.label}”: " + template % {
+                "now": f"{now:,}",
+                "before": f"{before:,}",
+                "year": previous_year,
+            }
+        warnings.append(
+            QualityWarning(
+                f"change-{key}",
+                tuple(item.code for item, _now, _before in entries),
+                message,
+                legacy_keys=tuple(f"change-{item.code}" for item, _now, _before in entries),
+            )
+        )
+    return warnings

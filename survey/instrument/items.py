@@ -10,17 +10,17 @@ from functools import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from departments.models import Institution
+from departments.models import Institution, InstitutionProfile
 from equipment.models import EquipmentSection
-from survey.sections.education import EducationSection
-from survey.sections.examinations import ExaminationsSection
-from survey.sections.in_vitro import InVitroSection
-from survey.sections.opinions import OpinionsSection
-from survey.sections.personnel import PersonnelSection
-from survey.sections.radiopharmaceuticals import RadiopharmaceuticalsSection
-from survey.sections.research import ResearchSection
-from survey.sections.services import ServicesSection
-from survey.sections.therapy import TherapySection
+from survey.instrument.sections.education import EducationSection
+from survey.instrument.sections.examinations import ExaminationsSection
+from survey.instrument.sections.in_vitro import InVitroSection
+from survey.instrument.sections.opinions import OpinionsSection
+from survey.instrument.sections.personnel import PersonnelSection
+from survey.instrument.sections.radiopharmaceuticals import RadiopharmaceuticalsSection
+from survey.instrument.sections.research import ResearchSection
+from survey.instrument.sections.services import ServicesSection
+from survey.instrument.sections.therapy import TherapySection
 
 COUNT, FLAG, CHOICE, TEXT = "count", "flag", "choice", "text"
 
@@ -32,6 +32,7 @@ class Section:
     model: type | None
 
 
+# In the dictionary's order; `survey.models.Report` is made of these models (and the profile).
 SECTIONS = (
     Section("institution", _("Institution"), None),
     Section("services", _("Services provided"), ServicesSection),
@@ -54,7 +55,7 @@ IDENTITY_FIELDS = {
     "inst_name_zh": "name_zh",
     "province": "province",
 }
-PROFILE_ITEMS = ("ownership", "tier", "dept_affiliation")
+PROFILE_ITEMS = tuple(field.name for field in InstitutionProfile._meta.fields)
 
 GROUPS = {
     group: codes
@@ -79,6 +80,11 @@ class Item:
     def on_report(self):
         return self.code not in IDENTITY_FIELDS
 
+    @property
+    def unit(self):
+        """What a count counts ("examinations", "people", ...; see `fields.Unit`), or None."""
+        return getattr(self.field, "unit", None)
+
 
 def kind_of(field):
     if isinstance(field, models.ForeignKey) or field.choices:
@@ -93,8 +99,6 @@ def kind_of(field):
 @cache
 def items():
     """Every item of the instrument, in the order of the data dictionary."""
-    from survey.models import Report
-
     result = [
         Item(code, "institution", kind_of(field), field)
         for code, field in (
@@ -102,7 +106,8 @@ def items():
         )
     ]
     result += [
-        Item(code, "institution", CHOICE, Report._meta.get_field(code)) for code in PROFILE_ITEMS
+        Item(code, "institution", CHOICE, InstitutionProfile._meta.get_field(code))
+        for code in PROFILE_ITEMS
     ]
     for section in SECTIONS[1:]:
         for field in section.model._meta.fields:

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from survey.fields import flag_field, free_text_field
+from survey.instrument.fields import flag_field, free_text_field
 
 
 class OpinionsSection(models.Model):

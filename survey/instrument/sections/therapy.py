@@ -3,45 +3,56 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from survey.fields import BEDS_MAX, TREATMENTS_MAX, count_field
+from survey.instrument.fields import BEDS_MAX, TREATMENTS_MAX, Unit, count_field
 
 
 class TherapySection(models.Model):
-    therapy_beds = count_field(_("Dedicated radionuclide-therapy beds"), maximum=BEDS_MAX)
+    therapy_beds = count_field(
+        _("Dedicated radionuclide-therapy beds"), maximum=BEDS_MAX, unit=Unit.BEDS
+    )
     tx_sr90_y90_applicator = count_field(
         _(
             "Treatments in the year: 90Sr/90Y applicator treatment (keloid, infant strawberry haemangioma)"
         ),
         maximum=TREATMENTS_MAX,
+        unit=Unit.TREATMENTS,
     )
     tx_i131_graves = count_field(
         _("Treatments in the year: 131I treatment of Graves hyperthyroidism"),
         maximum=TREATMENTS_MAX,
+        unit=Unit.TREATMENTS,
     )
     tx_i131_thyroid = count_field(
         _(
             "Treatments in the year: 131I treatment of other thyroid disease (e.g. differentiated thyroid cancer)"
         ),
         maximum=TREATMENTS_MAX,
+        unit=Unit.TREATMENTS,
     )
     tx_p32_patch = count_field(
         _("Treatments in the year: 32P patch treatment (keloid, infant strawberry haemangioma)"),
         maximum=TREATMENTS_MAX,
+        unit=Unit.TREATMENTS,
     )
     tx_tc99_mdp = count_field(
         _("Treatments in the year: [99Tc]Tc-methylene diphosphonate (Yunke) treatment"),
         maximum=TREATMENTS_MAX,
+        unit=Unit.TREATMENTS,
     )
     tx_seed_implant = count_field(
         _("Treatments in the year: Radioactive seed (particle) implantation for tumours"),
         maximum=TREATMENTS_MAX,
+        unit=Unit.TREATMENTS,
     )
     tx_sr89_bone = count_field(
         _("Treatments in the year: 89Sr treatment of bone tumours / metastases"),
         maximum=TREATMENTS_MAX,
+        unit=Unit.TREATMENTS,
     )
     tx_other = count_field(
-        _("Treatments in the year: Other radionuclide treatments"), maximum=TREATMENTS_MAX
+        _("Treatments in the year: Other radionuclide treatments"),
+        maximum=TREATMENTS_MAX,
+        unit=Unit.TREATMENTS,
     )
 
     GROUPS = {
