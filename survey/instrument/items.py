@@ -164,10 +164,8 @@ def values_of(report):
     """Every item of `report` by code; None where not reported."""
     institution = report.institution
     values = {
-        "inst_code": institution.code,
-        "inst_name": institution.name_en,
-        "inst_name_zh": institution.name_zh,
-        "province": institution.province_id,
+        code: getattr(institution, "province_id" if field == "province" else field)
+        for code, field in IDENTITY_FIELDS.items()
     }
     for item in items():
         if item.on_report:
