@@ -7,15 +7,18 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role
 from departments.models import Institution, Province
 from interchange.files import FileRejected, UnreadableCell, at_cell, open_table
+from survey.text import forbidden_characters, is_acceptable
 
 CONTACT_COLUMNS = ("inst_code", "name", "email", "role", "province")
 REQUIRED_COLUMNS = ("email", "role")
+# The user fields the values go to (username and first_name are 150 characters long).
+MAX_LENGTHS = {"name": 150, "email": 150}
 
 
 class ContactsError(Exception):
@@ -60,6 +63,12 @@ def read_contacts(source):
         errors.append(
             _("line 1: unknown column(s) %(unknown)s; the columns are %(columns)s.")
             % {"unknown": ", ".join(unknown), "columns": ", ".join(CONTACT_COLUMNS)}
+        )
+    twice = sorted({name for name in header if name and header.count(name) > 1})
+    if twice:
+        errors.append(
+            _("line 1: column(s) %(twice)s appear twice; each column may appear once.")
+            % {"twice": ", ".join(twice)}
         )
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
@@ -115,6 +124,24 @@ def _contact(number, row, institutions, provinces):
     def error(column, message):
         errors.append(at_cell(number, column, message))
 
+    for column, value in row.items():
+        if not is_acceptable(value):
+            error(
+                column,
+                _(
+                    "The text contains control or invisible characters (%s), often pasted from "
+                    "Word or a terminal; remove them."
+                )
+                % forbidden_characters(value),
+            )
+        elif len(value) > MAX_LENGTHS.get(column, len(value)):
+            error(
+                column,
+                _("%(length)s characters; at most %(max)s are allowed.")
+                % {"length": len(value), "max": MAX_LENGTHS[column]},
+            )
+    if errors:
+        return None, errors
     email = row.get("email", "").lower()
     try:
         validate_email(email)
@@ -171,14 +198,29 @@ def _contact(number, row, institutions, provinces):
     )
 
 
-@transaction.atomic
 def import_contacts(source, *, dry_run=False):
     """Create or update one user per contact (username = e-mail), all or nothing.
 
     New users get a random password that nobody knows: they choose their own through
-    "Forgot your password?" on the login page (or the e-mail of `send_password_resets`). Returns a `ContactsResult` of users by outcome; raises
-    `ContactsError` listing every bad line, and then writes nothing.
+    "Forgot your password?" on the login page (or the e-mail of `send_password_resets`).
+    Returns a `ContactsResult` of users by outcome; raises `ContactsError` listing every bad
+    line, or saying the database failed, and then writes nothing.
     """
+    try:
+        return _import_contacts(source, dry_run=dry_run)
+    except DatabaseError:
+        raise ContactsError(
+            [
+                _(
+                    "The database failed during the import, so nothing was written. Run the "
+                    "import again when the database is back."
+                )
+            ]
+        ) from None
+
+
+@transaction.atomic
+def _import_contacts(source, *, dry_run):
     contacts = read_contacts(source)
     User = get_user_model()
     existing = {

@@ -6,6 +6,7 @@ limit. A window boundary lets a burst reach at most twice a limit within an hour
 """
 
 import logging
+import unicodedata
 
 from django.conf import settings
 from django.db.models import F
@@ -22,6 +23,13 @@ logger = logging.getLogger(__name__)
 def _key(kind, value):
     # Keyed with SECRET_KEY: the table cannot be turned back into a list of addresses.
     return salted_hmac("accounts.throttling", f"{kind}:{value}", algorithm="sha256").hexdigest()
+
+
+def same_address(email):
+    """One key for every spelling Django's reset form matches to the same account: it
+    compares NFKC-normalised, case-folded addresses (and PostgreSQL's UPPER folds "ſ" to
+    "S"), so "ſ" counts as "s" here too."""
+    return unicodedata.normalize("NFKC", email.strip()).casefold()
 
 
 def _take(key, window, limit):
@@ -44,7 +52,7 @@ def password_reset_allowed(*, email, client_address, now=None):
     PasswordResetCount.objects.filter(window__lt=window).delete()
     limits = (
         ("client", client_address or "unknown", settings.PASSWORD_RESET_LIMIT_PER_CLIENT),
-        ("email", email.strip().lower(), settings.PASSWORD_RESET_LIMIT_PER_EMAIL),
+        ("email", same_address(email), settings.PASSWORD_RESET_LIMIT_PER_EMAIL),
     )
     for kind, value, limit in limits:
         if not _take(_key(kind, value), window, limit):

@@ -78,6 +78,54 @@ def shared_string_bomb(path):
             part.write(b"</t></si></sst>")
 
 
+def header_at_xfd(path, rows=9_999):
+    """About 200 KB: a header in A..C with `year` in XFD1, the last column, and 9,999 short rows
+    with their year there too (a row padded to the header's width costs 16,384 cells)."""
+
+    def cell(ref, text):
+        return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+    header = cell("A1", "inst_code") + cell("B1", "inst_name") + cell("C1", "province")
+    body = "".join(
+        f'<row r="{r}">{cell(f"A{r}", f"X{r:05d}")}{cell(f"B{r}", "Alpha")}{cell(f"C{r}", "51")}'
+        f"{cell(f'XFD{r}', '2023')}</row>"
+        for r in range(2, rows + 2)
+    )
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        f'<row r="1">{header}{cell("XFD1", "year")}</row>{body}</sheetData></worksheet>'
+    ).encode()
+    _rewrite(
+        workbook(ROW),
+        path,
+        lambda name, content: sheet if name.endswith("sheet1.xml") else content,
+    )
+
+
+def styles_bomb(path, styles=1_500_000):
+    """About 3 MB with a styles part of some 95 MB that packs only 30 times (under the ratio
+    limit): openpyxl parses the styles whole."""
+    import random
+
+    source = zipfile.ZipFile(io.BytesIO(workbook(ROW)))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            if info.filename != "xl/styles.xml":
+                archive.writestr(info.filename, source.read(info))
+        with archive.open("xl/styles.xml", "w", force_zip64=True) as part:
+            part.write(
+                b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                b'<fonts count="1"><font/></fonts><fills count="1"><fill/></fills>'
+                b'<borders count="1"><border/></borders><cellXfs count="%d">' % styles
+            )
+            for _ in range(styles):
+                part.write(
+                    b'<xf numFmtId="%d" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+                    % random.randint(0, 200)
+                )
+            part.write(b"</cellXfs></styleSheet>")
+
+
 def error_rows(path, rows=3_000_000):
     """3 million rows, each with two errors: a negative count and an unknown province."""
     with path.open("w", encoding="utf-8", newline="") as f:
@@ -96,6 +144,8 @@ def _rewrite(data, path, transform):
 BOMBS = {
     "4.7 KB XLSX declaring A1:XFD1048576": ("dimension.xlsx", dimension_bomb, 0),
     "XLSX with a 400 MB shared string": ("strings.xlsx", shared_string_bomb, 1),
+    "XLSX with its header reaching column XFD": ("xfd.xlsx", header_at_xfd, 0),
+    "XLSX with a 95 MB styles part": ("styles.xlsx", styles_bomb, 1),
     "3 million rows of errors (CSV)": ("errors.csv", error_rows, 1),
 }
 

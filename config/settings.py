@@ -149,6 +149,7 @@ SURVEY_FIGURES_MAX_AGE = envint("SURVEY_FIGURES_MAX_AGE", 0)
 # contributors, or whose largest contributor holds more than this share, is not published.
 SURVEY_DISCLOSURE_MIN_CONTRIBUTORS = envint("SURVEY_DISCLOSURE_MIN_CONTRIBUTORS", 3)
 SURVEY_DISCLOSURE_DOMINANCE = float(os.environ.get("SURVEY_DISCLOSURE_DOMINANCE", "0.85"))
+SURVEY_PUBLIC_MIN_SHARE = float(os.environ.get("SURVEY_PUBLIC_MIN_SHARE", "0.5"))
 # A working day; a session left on a shared ward computer ends with the browser.
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -174,6 +175,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = envint("PROXY_COUNT", 0)
+# A failed login's username as recorded, cut to the length of axes' column (accounts.forms).
+AXES_USERNAME_CALLABLE = "accounts.forms.axes_username"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "survey:reports"
 LOGOUT_REDIRECT_URL = "home"

@@ -8,6 +8,7 @@ returned and logged, so that the file is always written and always imports again
 
 import io
 import logging
+import re
 import tempfile
 
 from django.http import FileResponse
@@ -76,11 +77,19 @@ def _write_xlsx(table_rows, stream):
     sheet = workbook.create_sheet("survey")
     sheet.append(COLUMNS)
     for cells in table_rows:
-        sheet.append([_xlsx_cell(sheet, value, WriteOnlyCell) for value in cells])
+        sheet.append([xlsx_cell(sheet, value, WriteOnlyCell) for value in cells])
     workbook.save(stream)
 
 
-def _xlsx_cell(sheet, value, cell_class):
+# Spreadsheets read "_x000B_" in a cell as the character U+000B (and the importer does too):
+# text that holds such a sequence literally has its underscore escaped, as Excel writes it.
+EXCEL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+
+
+def xlsx_cell(sheet, value, cell_class):
+    """A write-only cell holding `value` as itself: text is never a formula nor an escape."""
+    if isinstance(value, str):
+        value = EXCEL_ESCAPE.sub(r"_x005F_\1", value)
     cell = cell_class(sheet, value=value)
     if isinstance(value, str):
         # openpyxl would store text starting with "=" as a formula.

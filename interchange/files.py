@@ -37,9 +37,18 @@ NON_ASCII = re.compile(rb"[\x80-\xff]")
 # text between two XML tags may exceed MAX_XML_RUN_BYTES (Excel's limit is 32,767 characters).
 MAX_UNPACKED_BYTES = 2 << 30
 MAX_SHARED_STRINGS_BYTES = 32 << 20
+# Every other XML part that openpyxl parses whole (styles, workbook, theme, relationships,
+# content types, properties): a real one is a few hundred kilobytes at most.
+MAX_WHOLE_PART_BYTES = 8 << 20
 MAX_RATIO = 100
 MAX_XML_RUN_BYTES = 1 << 20
 MAX_CELL_CHARS = 32_767
+# The data dictionary has some 130 columns: a header of more is not a survey file, and every
+# row would cost that many cells.
+MAX_COLUMNS = 512
+# Text that is not UTF-8 or GB18030 but is told by its byte-order mark (Excel's "Unicode text").
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 
 
 class FileRejected(Exception):
@@ -145,6 +154,17 @@ def _size(stream):
     return size
 
 
+def _too_many_columns(count):
+    return FileRejected(
+        _(
+            "Line 1 names %(count)s columns; a survey file has at most %(limit)s (the data "
+            "dictionary's items). Delete the columns that are not items, and any stray cell "
+            "far to the right of the header."
+        )
+        % {"count": count, "limit": MAX_COLUMNS}
+    )
+
+
 def _blank_first_line():
     return FileRejected(
         _("Line 1 is blank: the first line must name the columns (inst_code, province, ...).")
@@ -166,6 +186,8 @@ def _open_csv(stream):
         raise FileRejected(_("The file is empty."))
     if not any(cell.strip() for cell in header):
         raise _blank_first_line()
+    if len(header) > MAX_COLUMNS:
+        raise _too_many_columns(f"{len(header):,}")
 
     def rows():
         for number in itertools.count(2):
@@ -246,6 +268,13 @@ def _detect_encoding(stream):
     """
     first = stream.read(CHUNK_BYTES)
     stream.seek(0)
+    if _looks_like_utf16_or_32(first):
+        raise FileRejected(
+            _(
+                "The file is UTF-16 or UTF-32 text (Excel's “Unicode text”). Save it as "
+                "“CSV UTF-8 (comma delimited)” or as XLSX."
+            )
+        )
     if b"\x00" in first:
         raise FileRejected(
             _(
@@ -270,6 +299,19 @@ def _detect_encoding(stream):
     # A last line without its line break is a line too.
     lines = line if carry else line - 1
     return scan.encoding(bom=first.startswith(codecs.BOM_UTF8)), lines
+
+
+def _looks_like_utf16_or_32(data):
+    """A byte-order mark of UTF-16/32, or ASCII text with a zero byte beside each character."""
+    if data.startswith(UTF32_BOMS + UTF16_BOMS):
+        return True
+    sample = data[:64] if len(data) >= 64 else data[: len(data) - len(data) % 2]
+    if len(sample) < 4:
+        return False
+    for zeros, text in ((sample[0::2], sample[1::2]), (sample[1::2], sample[0::2])):
+        if not zeros.strip(b"\x00") and text.isascii() and b"\x00" not in text.strip(b"\x00"):
+            return True
+    return False
 
 
 class _EncodingScan:
@@ -356,18 +398,27 @@ def _open_xlsx(stream):
         workbook.close()
         raise FileRejected(_("The file is empty."))
     line, header_cells = first
-    # By column, as for every row: a header cell left out of the XML is a column without a name.
-    header_width = max((cell["column"] for cell in header_cells), default=0)
-    header = _trimmed(_row_texts(header_cells, header_width))
+    # Only the columns the header names are kept, by their position in the sheet: a header
+    # cell in column XFD costs one column, not 16,384, and a cell under no named column is
+    # one marker (the importer reports it), whatever its column.
+    named = {}
+    for cell in header_cells:
+        text = _cell_text(cell)
+        if text != "" or isinstance(text, UnreadableCell):
+            named[cell["column"]] = text
+            if len(named) > MAX_COLUMNS:
+                workbook.close()
+                raise _too_many_columns(_("more than %s") % MAX_COLUMNS)
+    positions = {column: index for index, column in enumerate(sorted(named))}
+    header = [named[column] for column in positions]
     if line != 1 or not any(text.strip() for text in header):
         workbook.close()
         raise _blank_first_line()
-    width = len(header)
 
     def rows():
         try:
             for number, row_cells in cells:
-                yield number, _row_texts(row_cells, width)
+                yield number, _row_texts(row_cells, positions)
         except FileRejected:
             raise
         except Exception as error:
@@ -408,10 +459,34 @@ def _check_archive(stream):
             and member.file_size > MAX_SHARED_STRINGS_BYTES
         ):
             raise _too_large_xlsx(member.file_size)
+        if _parsed_whole(member.filename) and member.file_size > MAX_WHOLE_PART_BYTES:
+            raise FileRejected(
+                _(
+                    "The workbook's part %(part)s unpacks to %(size)s MB; in a survey file it "
+                    "is a few kilobytes (at most %(limit)s MB). Save the data again from Excel "
+                    "or WPS, or as CSV."
+                )
+                % {
+                    "part": member.filename,
+                    "size": f"{member.file_size / 2**20:,.1f}",
+                    "limit": MAX_WHOLE_PART_BYTES >> 20,
+                }
+            )
     for member in members:
         if member.filename.lower().endswith(".xml") and member.file_size > MAX_XML_RUN_BYTES:
             _check_text_runs(archive, member)
     stream.seek(0)
+
+
+def _parsed_whole(name):
+    """Whether openpyxl parses the part `name` whole: every XML part but the worksheets (read
+    as a stream) and the shared strings (their own limit)."""
+    name = name.lower()
+    if name.startswith("xl/worksheets/") and not name.startswith("xl/worksheets/_rels/"):
+        return False
+    if name.endswith("sharedstrings.xml"):
+        return False
+    return name.endswith((".xml", ".rels", ".vml"))
 
 
 def _check_text_runs(archive, member):
@@ -479,27 +554,22 @@ def _sheet_rows(workbook, sheet, stats):
             yield number, row
 
 
-def _row_texts(row_cells, width):
-    """A row's cells as texts under a header `width` cells wide.
+def _row_texts(row_cells, positions):
+    """A row's cells as texts under the header's named columns (`positions`: sheet column ->
+    index in the row).
 
-    Cells beyond the header are not kept, only whether any holds something (one extra cell,
-    which the importer reports): a row of 16,384 declared columns costs no more than a short one.
+    Cells under no named column are not kept, only whether any holds something (one extra
+    cell, which the importer reports): a row of 16,384 columns costs no more than a short one.
     """
-    texts = [""] * width
-    beyond = False
+    texts = [""] * len(positions)
+    elsewhere = False
     for cell in row_cells:
-        column = cell["column"]
-        if column > width:
-            beyond = beyond or _cell_text(cell).strip() != ""
+        index = positions.get(cell["column"])
+        if index is None:
+            elsewhere = elsewhere or _cell_text(cell).strip() != ""
         else:
-            texts[column - 1] = _cell_text(cell)
-    return [*texts, "x"] if beyond else texts
-
-
-def _trimmed(texts):
-    while texts and not texts[-1].strip():
-        texts.pop()
-    return texts
+            texts[index] = _cell_text(cell)
+    return [*texts, "x"] if elsewhere else texts
 
 
 def _unreadable_xlsx(error):
@@ -531,6 +601,13 @@ def _cell_text(cell):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, str):
+        from openpyxl.utils.escape import unescape
+
+        # Excel writes a character XML cannot hold as _xHHHH_ (a carriage return as _x000D_,
+        # Word's vertical tab as _x000B_): read it as that character, which the text rule
+        # then keeps (line breaks) or refuses (controls). A literal "_x" is _x005F_x.
+        value = unescape(value)
     text = str(value)
     if len(text) > MAX_CELL_CHARS:
         return UnreadableCell(

@@ -22,6 +22,9 @@ OWNERSHIP_ZH = {"公立": Ownership.PUBLIC, "非公立": Ownership.NONPUBLIC}
 WHOLE_NUMBER = re.compile(r"\+?([0-9]{1,15})(?:\.0*)?")
 NEGATIVE_NUMBER = re.compile(r"-\s*[0-9]+(?:\.[0-9]*)?")
 DECIMAL_NUMBER = re.compile(r"\+?[0-9]+\.[0-9]+")
+# A comma separates thousands only between groups of three digits: "1,234" is 1234, while
+# "1,5" (a decimal comma), "12,34" or "1,,0" are not whole numbers at all.
+THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
 # Chinese input methods type full-width digits and signs: read as their ASCII selves. Other
 # digits (Arabic-Indic ٣, superscript ³, circled ③) are not what a count column means: refused.
 FULL_WIDTH = {
@@ -94,7 +97,17 @@ class ValueParser:
 
 
 def parse_count(text, maximum=None):
-    number_text = text.translate(FULL_WIDTH).replace(",", "")
+    number_text = text.translate(FULL_WIDTH)
+    if "," in number_text and number_text.isascii():
+        if not THOUSANDS.fullmatch(number_text):
+            raise InvalidValue(
+                _(
+                    "“%s”: a comma may only separate thousands (1,234); a decimal comma or a "
+                    "misplaced comma is not a whole number."
+                )
+                % text
+            )
+        number_text = number_text.replace(",", "")
     if not number_text.isascii():
         if any(char.isdigit() or unicodedata.category(char) == "No" for char in number_text):
             raise InvalidValue(

@@ -24,6 +24,31 @@ from interchange.importing import ImportInterrupted, import_table
 from survey.models import Report
 
 
+class RowsRead(tablib.Dataset):
+    """The file's header and its rows as read (`numbered_rows`), once, unpadded: tablib wants
+    rectangular rows, and a second, padded copy of every row would double the memory.
+
+    Always true, even without rows: the importer says a file has no data rows, in the user's
+    language, where django-import-export would say "No valid data" in English.
+    """
+
+    def __init__(self, headers, numbered_rows):
+        super().__init__(headers=headers)
+        self.numbered_rows = numbered_rows
+
+    def __bool__(self):
+        return True
+
+
+class Message(Error):
+    """An error of the whole import, shown as its message: it has no traceback to show."""
+
+    traceback = ""
+
+    def __init__(self, message):
+        super().__init__(message)
+
+
 class InterchangeFile(Format):
     """A CSV (UTF-8 or GB18030) or XLSX file, read by the importer's own reader."""
 
@@ -40,15 +65,12 @@ class InterchangeFile(Format):
         if len(in_stream) > settings.SURVEY_ADMIN_IMPORT_MAX_BYTES:
             raise _too_large_for_the_admin()
         table = open_table(io.BytesIO(in_stream))
-        dataset = tablib.Dataset(headers=table.header)
-        # tablib wants rectangular rows; the importer gets the rows exactly as read.
-        dataset.numbered_rows = []
+        numbered_rows = []
         for line, cells in table.rows:
-            if len(dataset.numbered_rows) == settings.SURVEY_ADMIN_IMPORT_MAX_ROWS:
+            if len(numbered_rows) == settings.SURVEY_ADMIN_IMPORT_MAX_ROWS:
                 raise _too_large_for_the_admin()
-            dataset.numbered_rows.append((line, cells))
-            dataset.append((cells + [""] * len(table.header))[: len(table.header)])
-        return dataset
+            numbered_rows.append((line, cells))
+        return RowsRead(table.header, numbered_rows)
 
     def is_binary(self):
         return True
@@ -120,7 +142,7 @@ class SurveyResource(resources.ModelResource):
             )
         except ImportInterrupted as interrupted:
             result = Result()
-            result.append_base_error(Error(str(interrupted)))
+            result.append_base_error(Message(str(interrupted)))
             result.summary = None
             return result
         return as_result(summary)
@@ -143,7 +165,7 @@ def as_result(summary):
     for line, errors in sorted(by_line.items()):
         result.append_invalid_row(line, {_("line"): line}, ValidationError(dict(errors)))
     if not summary.ok and (summary.errors_not_shown or summary.stopped):
-        result.append_base_error(Error(summary.describe()))
+        result.append_base_error(Message(summary.describe()))
     for outcome in summary.outcomes:
         row = RowResult()
         row.import_type = outcome.action

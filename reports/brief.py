@@ -74,11 +74,11 @@ class _Writer:
 def write(*, year, baseline=None, province=None, disclosure=privacy.FULL_ACCESS):
     """The brief report as sections of paragraphs, with what `disclosure` lets its reader see:
     the analyst's carries every figure, the public's prints "—" for a suppressed one."""
-    comparison = metrics.compare(
+    comparison = privacy.compare(
         year=year,
         baseline=baseline,
         province=province.code if province else None,
-        published=disclosure.published_only,
+        disclosure=disclosure,
     )
     comparison = privacy.apply(comparison, disclosure)
     w = _Writer(comparison, baseline)

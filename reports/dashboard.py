@@ -21,8 +21,11 @@ class Row:
     n_reporting: int
     per_million: float | None
     rank: int | None
-    # For entitled viewers: the public does not see this figure (reports.privacy).
+    # Of how many provinces whose figure the viewer sees.
+    ranked_among: int | None = None
+    # For entitled viewers: the public does not see this figure, this growth (reports.privacy).
     hidden_from_public: bool = False
+    growth_hidden_from_public: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class Dashboard:
     panels: list[PanelData]
     headline: list[Row]
     province_count: int
+    entitled: bool = True
 
 
 def ranks_among_provinces(values_by_province, province):
@@ -67,20 +71,16 @@ def build(*, year, baseline=None, province=None, disclosure=privacy.FULL_ACCESS,
     marked; ranks are among the provinces' figures in `ranked_among` ({province: {code:
     value}}, as the viewer sees them), by default every province's full figures.
     """
-    published = disclosure.published_only
     comparison = privacy.apply(
-        metrics.compare(year=year, baseline=baseline, province=province, published=published),
+        privacy.compare(year=year, baseline=baseline, province=province, disclosure=disclosure),
         disclosure,
     )
+    # The public sees no matched-panel growth (reports.privacy.compare).
     panel_growth = (
-        privacy.apply(
-            metrics.compare(
-                year=year, baseline=baseline, province=province, panel=True, published=published
-            ),
-            disclosure,
-            panel=True,
+        privacy.compare(
+            year=year, baseline=baseline, province=province, disclosure=disclosure, panel=True
         )
-        if baseline
+        if baseline and disclosure.entitled
         else {}
     )
     population = metrics.population_millions(province)
@@ -91,6 +91,9 @@ def build(*, year, baseline=None, province=None, disclosure=privacy.FULL_ACCESS,
         }
     ranked_among = ranked_among if province else {}
     ranks = ranks_among_provinces(ranked_among, province) if province else {}
+    ranked = {
+        code: sum(1 for v in ranked_among.values() if v.get(code) is not None) for code in ranks
+    }
     values = {code: figure.value for code, figure in comparison.items()}
     definitions = metrics.metrics()
 
@@ -110,7 +113,10 @@ def build(*, year, baseline=None, province=None, disclosure=privacy.FULL_ACCESS,
             n_reporting=figure.n_reporting,
             per_million=metrics.per_million(figure.value, population),
             rank=ranks.get(code),
+            ranked_among=ranked.get(code),
             hidden_from_public=code in disclosure.marked,
+            growth_hidden_from_public=bool(baseline)
+            and (code in disclosure.marked or code in disclosure.marked_baseline),
         )
 
     return Dashboard(
@@ -121,6 +127,7 @@ def build(*, year, baseline=None, province=None, disclosure=privacy.FULL_ACCESS,
         panels=[PanelData(panel, [row(code) for code in panel.metrics]) for panel in PANELS],
         headline=[row(code) for code in HEADLINE],
         province_count=len(ranked_among),
+        entitled=disclosure.entitled,
     )
 
 

@@ -4,7 +4,6 @@ import io
 
 from interchange.files import bom_csv_writer
 from reports import privacy
-from reports.metrics import compare
 
 CSV_COLUMNS = ["metric", "value", "baseline", "growth_pct", "n_reporting"]
 
@@ -17,16 +16,18 @@ def aggregates(*, year, baseline=None, province=None, disclosure=privacy.FULL_AC
     entitled ones list in `hidden_from_public` what the public does not see.
     """
     comparison = privacy.apply(
-        compare(
-            year=year,
-            baseline=baseline,
-            province=province,
-            published=disclosure.published_only,
-        ),
+        privacy.compare(year=year, baseline=baseline, province=province, disclosure=disclosure),
         disclosure,
     )
     marking = (
-        {"hidden_from_public": sorted(disclosure.marked)}
+        {
+            "hidden_from_public": sorted(disclosure.marked),
+            **(
+                {"baseline_hidden_from_public": sorted(disclosure.marked_baseline)}
+                if baseline
+                else {}
+            ),
+        }
         if disclosure.entitled
         else {"suppressed": sorted(disclosure.hidden)}
     )

@@ -19,6 +19,8 @@ with the cells below blanked. The `survey_aggregates` command runs with server a
    province), so that what is shown neither gives nor narrows a sensitive cell. The relations
    a reader can use are
    - a group total is the sum of its parts, and the totals the rules make equal;
+   - the options of a choice (ownership, level, affiliation, licence class, III counted as
+     one) add up to the institutions (exactly when none left it blank: taken as exact);
    - the national figure is the sum of the provinces';
    - bounds: an `of which` part is at most its whole (a count of institutions at most the
      institutions reporting, 131I therapy institutions at most therapy institutions, ...).
@@ -30,7 +32,9 @@ with the cells below blanked. The `survey_aggregates` command runs with server a
      otherwise the shown cell of that equation that closes most equations already opened and
      has room enough is hidden too. The national equation must hold even for a coordinator
      who knows one province whole: there the largest other province's room does not count
-     (so a hidden national column has at least three hidden cells);
+     (so a hidden national column has at least three hidden cells). A hidden cell's room
+     counts only as far as its other equations let it move (two equations deep), and a 0
+     that a shown count of 0 gives away is never a complement;
    - a shown whole that bounds a hidden part too closely is hidden, and so is a shown part
      that bounds a hidden whole too closely from below.
    The audit (`tests/test_disclosure_audit.py`) proves the result with linear programs: from
@@ -38,28 +42,36 @@ with the cells below blanked. The `survey_aggregates` command runs with server a
    least 20% of its value below and above it, and no suppressed cell is pinned down.
 
 3. Derived figures follow their sources. Growth is shown when both years' figures are (with
-   one of them, it gives the other); the matched-panel growth also needs both panel figures
-   to pass the primary rule; a share needs its base shown; a density is the figure divided by
-   a public population; a rank is among the provinces whose figure is shown. How many
+   one of them, it gives the other); the matched-panel growth is for entitled viewers only
+   (beside the growth over everyone, it gives the hospitals that joined or left away); a
+   share needs its base shown; a density is the figure divided by
+   a public population; a rank is among (and out of) the provinces whose figure is shown. How many
    institutions reported a figure is shown with it, when the number of reporting
    institutions is shown and, for an option of a choice (ownership, tier, ...), when every
    option is shown (the numbers reporting are their sum).
 
-4. The public's default year is the latest year with published reports: a new cycle with one
-   draft is never shown for it.
+4. The public's default year is the latest with published reports that is closed or has at
+   least `SURVEY_PUBLIC_MIN_SHARE` (half) as many as the previous default year: a cycle just
+   opened is never shown for it.
+
+The public table of a year and its pattern are computed together and cached as one entry
+(`public`): what is shown is never newer than what is blanked.
 """
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 
 from accounts.roles import scope_of
+from departments.models import DeptAffiliation
 from reports import metrics
+from reports.metrics import Comparison, Figure
 from survey import versions
 from survey.instrument.items import GROUPS
+from survey.instrument.sections.radiopharmaceuticals import LICENSE_CLASS_III, LicenseClass
 from survey.models import Cycle, Report
 
 NATIONAL = "national"
@@ -73,10 +85,25 @@ EQUATIONS = (
     ("staff_total", "degree_total"),
     ("inst_license_III", "inst_license_IIIA", "inst_license_IIIB"),
 )
+LICENSE_OPTIONS = [
+    *(value for value in LicenseClass.values if value not in LICENSE_CLASS_III),
+    "III",
+]
+# The options of a choice add up to the institutions reporting (a hidden option is the
+# institutions less the others). A report may leave a choice blank, which only loosens the
+# equation for a reader; the algorithm takes it as exact, the worst case.
+CHOICE_EQUATIONS = (
+    ("institutions", "inst_public", "inst_nonpublic"),
+    ("institutions", "inst_tertiary", "inst_secondary", "inst_tier_other"),
+    ("institutions", *(f"inst_affiliation_{value}" for value in DeptAffiliation.values)),
+    # Class III as one option: its equation gives IIIA and IIIB (one system, nested).
+    ("institutions", *(f"inst_license_{value}" for value in LICENSE_OPTIONS)),
+)
 # (part, whole): the rules and definitions make the part at most the whole.
 BOUNDS = (
     ("inst_tertiary_top", "inst_tertiary"),
     ("inst_with_positron_equipment_tertiary", "inst_with_positron_equipment"),
+    ("inst_with_positron_equipment_tertiary", "inst_tertiary"),
     ("inst_therapy_i131", "inst_therapy"),
     ("inst_therapy_bone", "inst_therapy"),
     ("inst_therapy_radioligand", "inst_therapy"),
@@ -143,7 +170,11 @@ def is_entitled(user, province_code):
 def scope_equations():
     """Tuples of one scope's metric codes tied by an equation (a total and its parts)."""
     known = metrics.metrics()
-    equations = [(total, *parts) for total, parts in GROUPS.items()] + list(EQUATIONS)
+    equations = [
+        *((total, *parts) for total, parts in GROUPS.items()),
+        *EQUATIONS,
+        *CHOICE_EQUATIONS,
+    ]
     return tuple(tuple(code for code in eq if code in known) for eq in equations)
 
 
@@ -163,6 +194,16 @@ def count_links():
     links = {code: sums for code, sums in COUNT_LINKS.items() if code in known}
     links["institutions"] = tuple(code for code, m in known.items() if m.is_sum)
     return links
+
+
+@cache
+def counted_by():
+    """{sum: the counts of institutions that are 0 when it is}."""
+    result = {}
+    for count, sums in count_links().items():
+        for code in sums:
+            result.setdefault(code, []).append(count)
+    return result
 
 
 @cache
@@ -207,10 +248,20 @@ class _Table:
         scope, code = cell
         return self.table[scope][code].value or 0
 
-    def known(self, cell):
-        """Blank (nobody reported it): it shows as not reported and is never hidden."""
+    def blank(self, cell):
+        """Nobody reported it: it shows as not reported and is never hidden."""
         scope, code = cell
         return self.table[scope][code].value is None
+
+    def zero_by_count(self, cell):
+        """A 0 that a shown count of 0 institutions gives away: hiding it protects nothing."""
+        scope, code = cell
+        if self.value(cell):
+            return False
+        return any(
+            (scope, count) not in self.hidden and not self.value((scope, count))
+            for count in counted_by().get(code, ())
+        )
 
     def room(self, cell):
         """How far a reader could move a hidden cell either way before a bound stops it."""
@@ -219,6 +270,26 @@ class _Table:
             default=float("inf"),
         )
         return min(self.value(cell), up)
+
+    def room_within(self, cell, index, depth=2):
+        """`room`, and no more than each other equation of the cell lets it move: as far as
+        that equation's other hidden cells can make up for it, themselves so limited, down
+        to `depth` equations away (a part of what the audit's linear programs see)."""
+        room = self.room(cell)
+        if not depth:
+            return room
+        for other in self.equations_of.get(cell, ()):
+            if other == index:
+                continue
+            cells = [c for c in self.equations[other] if c != cell and c in self.hidden]
+            rooms = [self.room_within(c, other, depth - 1) for c in cells]
+            total = sum(rooms)
+            if other in self.national:
+                # A coordinator knows one province whole.
+                province_rooms = (r for c, r in zip(cells, rooms, strict=True) if c[0] != NATIONAL)
+                total -= max(province_rooms, default=0)
+            room = min(room, total)
+        return room
 
     def hide(self, cell, requirement):
         if cell not in self.hidden:
@@ -229,7 +300,7 @@ class _Table:
     def protected(self, index, cell):
         """Do the other hidden cells of equation `index` absorb `cell`'s requirement?"""
         others = [c for c in self.equations[index] if c != cell and c in self.hidden]
-        rooms = [self.room(c) for c in others]
+        rooms = [self.room_within(c, index) for c in others]
         room = sum(rooms)
         needed_others = 1
         if index in self.national:
@@ -243,7 +314,9 @@ class _Table:
         """The shown cell of equation `index` best hidden next: room enough, fewest equations
         newly opened, least information lost."""
         candidates = [
-            c for c in self.equations[index] if c not in self.hidden and not self.known(c)
+            c
+            for c in self.equations[index]
+            if c not in self.hidden and not self.blank(c) and not self.zero_by_count(c)
         ]
         if not candidates:
             return None
@@ -277,7 +350,7 @@ class _Table:
                 part_cell, whole_cell = (scope, part), (scope, whole)
                 gap = self.value(whole_cell) - self.value(part_cell)
                 for inner, outer in ((part_cell, whole_cell), (whole_cell, part_cell)):
-                    shown = outer not in self.hidden and not self.known(outer)
+                    shown = outer not in self.hidden and not self.blank(outer)
                     if inner in self.hidden and shown and gap < self.hidden[inner]:
                         self.hide(outer, self.hidden[inner])
                         changed = True
@@ -312,23 +385,51 @@ def suppress(table):
 
 def public_table(year):
     """The published figures of `year`: {NATIONAL or province code: {code: Figure}}."""
-    return {
-        NATIONAL: metrics.figures(year=year, published=True),
-        **metrics.figures_by_province(year=year, published=True),
-    }
+    return public(year)[0]
+
+
+def public(year):
+    """(the public table of `year`, {scope: codes hidden}), computed together and cached as
+    one entry: what is shown and what is blanked always come from the same data, even while
+    `SURVEY_FIGURES_MAX_AGE` serves a previous entry."""
+
+    def compute():
+        table = {
+            NATIONAL: metrics.figures(year=year, published=True),
+            **metrics.figures_by_province(year=year, published=True),
+        }
+        return table, suppress(table)
+
+    return versions.cached("public-table", year, years=(year,), compute=compute)
 
 
 def hidden_cells(year):
     """{NATIONAL or province code: codes hidden from the public} for `year`."""
-    return versions.cached(
-        "public-hidden", year, years=(year,), compute=lambda: suppress(public_table(year))
-    )
+    return public(year)[1]
 
 
 def hidden_in(year, province_code):
     if year is None:
         return frozenset()
     return hidden_cells(year).get(province_code or NATIONAL, frozenset())
+
+
+@cache
+def _no_reports():
+    """The figures of a scope without published reports."""
+    return {
+        code: Figure(None, 0, 0 if metric.is_sum else None, None)
+        for code, metric in metrics.metrics().items()
+    }
+
+
+def _public_scope(year, province_code):
+    """(figures, hidden codes) of one scope of `year`'s public table, from one entry."""
+    if year is None:
+        return {}, frozenset()
+    table, hidden = public(year)
+    scope = province_code or NATIONAL
+    return table.get(scope, _no_reports()), hidden.get(scope, frozenset())
 
 
 # --- What one viewer sees ------------------------------------------------------------------
@@ -338,16 +439,19 @@ def hidden_in(year, province_code):
 class Disclosure:
     """What a viewer sees of one scope, a year and its baseline.
 
-    `entitled`: figures of every report, nothing blanked, `marked` the codes the public does
-    not see. Otherwise figures of published reports with `hidden` (the year), `hidden_baseline`
-    and `panel_hidden` (matched-panel growth) blanked.
+    `entitled`: figures of every report, nothing blanked; `marked` (the year) and
+    `marked_baseline` name the codes the public does not see, and the public sees no
+    matched-panel growth. Otherwise the public table's figures (`figures`, `baseline_figures`,
+    read with `hidden` and `hidden_baseline` from one cache entry per year), those blanked.
     """
 
     entitled: bool
     hidden: frozenset = frozenset()
     hidden_baseline: frozenset = frozenset()
-    panel_hidden: frozenset = frozenset()
     marked: frozenset = frozenset()
+    marked_baseline: frozenset = frozenset()
+    figures: dict | None = field(default=None, compare=False, repr=False)
+    baseline_figures: dict | None = field(default=None, compare=False, repr=False)
 
     @property
     def published_only(self):
@@ -356,7 +460,7 @@ class Disclosure:
     @property
     def key(self):
         """Names what is blanked and marked, for caches of what is built from it."""
-        parts = (self.hidden, self.hidden_baseline, self.panel_hidden, self.marked)
+        parts = (self.hidden, self.hidden_baseline, self.marked, self.marked_baseline)
         text = repr((self.entitled, *(sorted(part) for part in parts)))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -367,25 +471,45 @@ FULL_ACCESS = Disclosure(entitled=True)
 def disclosure_for(user, province_code, year, baseline=None):
     """The `Disclosure` of scope `province_code` (None for the nation) for `user`."""
     if is_entitled(user, province_code):
-        return Disclosure(entitled=True, marked=hidden_in(year, province_code))
+        return Disclosure(
+            entitled=True,
+            marked=hidden_in(year, province_code),
+            marked_baseline=hidden_in(baseline, province_code),
+        )
+    figures, hidden = _public_scope(year, province_code)
+    baseline_figures, hidden_baseline = _public_scope(baseline, province_code)
     return Disclosure(
         entitled=False,
-        hidden=hidden_in(year, province_code),
-        hidden_baseline=hidden_in(baseline, province_code),
-        panel_hidden=_panel_sensitive(year, baseline, province_code),
+        hidden=hidden,
+        hidden_baseline=hidden_baseline,
+        figures=figures,
+        baseline_figures=baseline_figures if baseline else None,
     )
 
 
-def _panel_sensitive(year, baseline, province_code):
-    """Codes whose matched-panel figures fail the primary rule in either year."""
-    if baseline is None:
-        return frozenset()
-    definitions = metrics.metrics()
-    codes = set()
-    for one, other in ((year, baseline), (baseline, year)):
-        panel = metrics.figures(year=one, province=province_code, panel_with=other, published=True)
-        codes |= {code for code, figure in panel.items() if is_sensitive(definitions[code], figure)}
-    return frozenset(codes)
+def compare(*, year, baseline=None, province=None, disclosure=FULL_ACCESS, panel=False):
+    """metrics.compare as `disclosure`'s viewer sees it, before `apply` blanks cells: every
+    report where entitled; else the public table (the figures its pattern was computed
+    from) and no matched panel at all, whose growth would give away the hospitals that
+    joined or left (the difference between the full and the panel figures)."""
+    if disclosure.entitled:
+        return metrics.compare(year=year, baseline=baseline, province=province, panel=panel)
+    current, before = disclosure.figures, disclosure.baseline_figures or {}
+    if current is None:  # a Disclosure built by hand
+        current, _hidden = _public_scope(year, province)
+        before = _public_scope(baseline, province)[0] if baseline else {}
+    result = {}
+    for code, figure in current.items():
+        then = before.get(code)
+        value = None if panel else figure.value
+        result[code] = Comparison(
+            value=value,
+            baseline=None if panel or then is None else then.value,
+            growth_pct=None if panel or then is None else metrics.growth_pct(value, then.value),
+            n_reporting=None if panel else figure.n_reporting,
+            baseline_n_reporting=None if panel or then is None else then.n_reporting,
+        )
+    return result
 
 
 def _reporting_hidden(hidden):
@@ -404,17 +528,19 @@ def apply(comparison, disclosure, panel=False):
     no_reporting, no_reporting_before = _reporting_hidden(hidden), _reporting_hidden(before)
     result = {}
     for code, figure in comparison.items():
-        value_hidden = code in hidden or (panel and code in disclosure.panel_hidden)
-        baseline_hidden = code in before or (panel and code in disclosure.panel_hidden)
+        value_hidden = panel or code in hidden
+        baseline_hidden = panel or code in before
         result[code] = replace(
             figure,
             value=None if value_hidden else figure.value,
             baseline=None if baseline_hidden else figure.baseline,
             growth_pct=None if value_hidden or baseline_hidden else figure.growth_pct,
-            n_reporting=None if code in hidden or code in no_reporting else figure.n_reporting,
+            n_reporting=(
+                None if panel or code in hidden or code in no_reporting else figure.n_reporting
+            ),
             baseline_n_reporting=(
                 None
-                if code in before or code in no_reporting_before
+                if panel or code in before or code in no_reporting_before
                 else figure.baseline_n_reporting
             ),
         )
@@ -425,17 +551,18 @@ def province_values(user, *, year):
     """{province code: {code: value}} of every province as `user` may see it, for ranks and
     the comparison of provinces: the full figures where entitled, else the public ones."""
     full = metrics.figures_by_province(year=year)
-    public = metrics.figures_by_province(year=year, published=True)
-    hidden = hidden_cells(year)
+    table, hidden = public(year)
+    shown = {scope: figures for scope, figures in table.items() if scope != NATIONAL}
     result = {}
-    for province in sorted(full.keys() | public.keys()):
+    for province in sorted(full.keys() | shown.keys()):
         if is_entitled(user, province):
-            result[province] = {code: figure.value for code, figure in full[province].items()}
-        elif province in public:
+            figures = full.get(province, {})
+            result[province] = {code: figure.value for code, figure in figures.items()}
+        elif province in shown:
             blanked = hidden.get(province, frozenset())
             result[province] = {
                 code: None if code in blanked else figure.value
-                for code, figure in public[province].items()
+                for code, figure in shown[province].items()
             }
     return result
 
@@ -443,10 +570,32 @@ def province_values(user, *, year):
 def years_for(user, province_code):
     """The survey years `user` may pick for a scope, latest first: those with reports when
     entitled, else those with published reports."""
-    reports = Report.objects.filter(cycle=OuterRef("pk"))
-    if not is_entitled(user, province_code):
-        reports = metrics.published(reports)
-    # EXISTS rather than a join: one index probe per cycle, however many reports there are.
-    return list(
-        Cycle.objects.filter(Exists(reports)).values_list("year", flat=True).order_by("-year")
+    return years_and_default(user, province_code)[0]
+
+
+def years_and_default(user, province_code):
+    """(`years_for`, the year shown when none is asked for). Entitled: the latest. The
+    public: the latest year whose cycle is closed or whose published reports are at least
+    `SURVEY_PUBLIC_MIN_SHARE` (half) of the previous such year's, so that a cycle just opened,
+    with a few reports submitted, is never the default (the first year is always one)."""
+    if is_entitled(user, province_code):
+        # EXISTS rather than a join: one index probe per cycle, however many reports.
+        years = list(
+            Cycle.objects.filter(Exists(Report.objects.filter(cycle=OuterRef("pk"))))
+            .values_list("year", flat=True)
+            .order_by("-year")
+        )
+        return years, years[0] if years else None
+    rows = list(
+        Cycle.objects.annotate(
+            n=Count("reports", filter=Q(reports__status__in=metrics.PUBLISHED_STATUSES))
+        )
+        .filter(n__gt=0)
+        .values_list("year", "is_open", "n")
+        .order_by("year")
     )
+    default, previous = None, 0
+    for year, is_open, n in rows:
+        if not is_open or n >= settings.SURVEY_PUBLIC_MIN_SHARE * previous:
+            default, previous = year, n
+    return [year for year, _open, _n in reversed(rows)], default

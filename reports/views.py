@@ -17,10 +17,10 @@ from survey import versions
 def _years(request, province_code=None):
     """The year shown and the baseline compared with, from the query string or the cycles
     the viewer may see for the scope (for the public, those with published reports)."""
-    years = privacy.years_for(request.user, province_code)
+    years, default = privacy.years_and_default(request.user, province_code)
     if not years:
         return None, None, years
-    year = _year_param(request, "year", years) or years[0]
+    year = _year_param(request, "year", years) or default
     earlier = [y for y in years if y < year]
     baseline = _year_param(request, "baseline", years)
     if "baseline" not in request.GET:
@@ -246,6 +246,10 @@ def brief_report(request):
     )
 
 
+@login_required
 def published_check(request):
+    # It compares every report's figures with the national publication: an analyst's tool.
+    if not privacy.is_entitled(request.user, None):
+        raise Http404
     findings = consistency.check_published()
     return render(request, "reports/consistency.html", {"findings": findings})

@@ -23,13 +23,7 @@ def write_filing_workbook(year, filing, stream):
     from openpyxl.cell import WriteOnlyCell
 
     def cells(sheet, values):
-        row = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula
-            row.append(cell)
-        return row
+        return [exporting.xlsx_cell(sheet, value, WriteOnlyCell) for value in values]
 
     workbook = Workbook(write_only=True)
     values = workbook.create_sheet("survey")

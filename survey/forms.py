@@ -15,11 +15,16 @@ from django.utils.translation import gettext_lazy as _
 
 from equipment.models import ITEMISED_UNIT_TYPES, EquipmentUnit, UnitType
 from equipment.services import OWNER_ITEMS, fingerprint
+from interchange.parsing import InvalidValue, parse_count
 from survey.audit import shown_value
 from survey.instrument import items as instrument
 from survey.instrument.items import COUNT, FLAG, GROUPS, TEXT
 from survey.models import Report
 from survey.text import validate_text
+
+# More imaging units and cyclotrons than the largest department runs: a page of more is forged,
+# and each unit row costs a form to build and check.
+MAX_UNITS = 100
 
 
 def group_of(code):
@@ -39,13 +44,27 @@ class YesNoRadio(forms.RadioSelect):
         )
 
 
+class CountField(forms.IntegerField):
+    """A count read as an import reads it (`interchange.parsing.parse_count`): digits 0-9 or
+    full-width, thousands only in groups of three; not Arabic-Indic ٣ or "1_000", which
+    Python's int() would take."""
+
+    def to_python(self, value):
+        if value in self.empty_values or not str(value).strip():
+            return None
+        try:
+            return parse_count(str(value).strip())
+        except InvalidValue as error:
+            raise forms.ValidationError(str(error), code="invalid") from None
+
+
 def item_formfield(item):
     """The form field of a report item, from its model field (type and range included)."""
     model_field = item.field
     if item.kind == FLAG:
         formfield = forms.NullBooleanField(required=False, widget=YesNoRadio)
     elif item.kind == COUNT:
-        formfield = model_field.formfield()
+        formfield = model_field.formfield(form_class=CountField)
         # A plain form does not run the model's validators: bring the upper bound along.
         formfield.validators.extend(
             v for v in model_field.validators if v not in formfield.validators
@@ -331,6 +350,10 @@ EquipmentUnitFormSet = inlineformset_factory(
     formset=BaseEquipmentUnitFormSet,
     extra=1,
     can_delete=True,
+    # A forged units-TOTAL_FORMS builds no more than this many forms, and is refused.
+    max_num=MAX_UNITS,
+    absolute_max=MAX_UNITS,
+    validate_max=True,
 )
 
 

@@ -3,8 +3,13 @@
 Text is kept exactly as typed, except that line breaks of any system become one "\n". It may
 not hold characters that no one types on purpose and that break the files we write: control
 characters other than line break and tab (Word's vertical tab \x0b, the escape \x1b; XML 1.0,
-hence XLSX, cannot hold them at all), lone surrogates (not encodable as UTF-8) and Unicode
-noncharacters (U+FFFE, U+FFFF, U+FDD0-U+FDEF, ...).
+hence XLSX, cannot hold them at all), lone surrogates (not encodable as UTF-8), Unicode
+noncharacters (U+FFFE, U+FFFF, U+FDD0-U+FDEF, ...), and the invisible characters that change
+how a text is shown or compared without being seen: the zero-width space U+200B, word joiner
+U+2060 and byte-order mark U+FEFF inside a text, the direction marks U+200E/U+200F and the
+bidirectional embeddings, overrides and isolates U+202A-U+202E, U+2066-U+2069 ("Alpha" could
+show as another name). The zero-width (non-)joiners U+200C/U+200D stay: emoji and some scripts
+need them.
 """
 
 import re
@@ -14,9 +19,11 @@ from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 # C0 and C1 controls except tab and line feed (carriage returns are normalised first),
-# DEL, surrogates, and the noncharacters: U+FDD0-U+FDEF and the last two of every plane.
+# DEL, surrogates, the invisible characters named above, and the noncharacters: U+FDD0-U+FDEF
+# and the last two of every plane.
 FORBIDDEN = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    "\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff"
     + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17))
     + "]"
 )

@@ -271,7 +271,10 @@ def save_section(report, *, values, version, by, notes=None, units_formset=None,
     before = current.item_values()
     if units_formset is not None:
         pending = units_formset.pending_units()
-        changes, counts = count_changes(before, pending), counts_from_units(pending)
+        # Against what the page holds: a count typed in this very save is a count the units
+        # change too (with JavaScript off, the page could not show them deciding it).
+        posted = before | {code: _stored_value(code, value) for code, value in values.items()}
+        changes, counts = count_changes(posted, pending), counts_from_units(pending)
         # No saved count changes unless the filer saw it change on the page (or confirms).
         if changes and counts_shown != fingerprint(counts):
             raise UnconfirmedCounts(changes, counts)

@@ -252,3 +252,48 @@ def test_demo_users_are_one_per_role_and_idempotent(client, report_2023):
 
 def test_demo_users_without_institutions_have_no_reporter(db):
     assert "demo-reporter" not in create_demo_users()
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        (",Wang\x1b[31m,w@example.cn,analyst,", "line 2, column name: The text contains control"),
+        (",王\x00医生,w@example.cn,analyst,", "line 2, column name: The text contains control"),
+        (",Wang\u202eGnaw,w@example.cn,analyst,", "U+202E"),
+        (",{long},w@example.cn,analyst,", "line 2, column name: 400 characters; at most 150"),
+        (",Wang,{email},analyst,", "line 2, column email: 159 characters; at most 150"),
+        (",Wang,w\x00@example.cn,analyst,", "line 2, column email"),
+    ],
+    ids=["escape", "NUL", "bidi override", "long name", "long e-mail", "NUL in e-mail"],
+)
+def test_contact_values_follow_the_text_rule_and_the_field_lengths(tmp_path, capsys, row, expected):
+    row = row.format(long="名" * 400, email="w" * 148 + "@example.cn")
+    with pytest.raises(CommandError, match="1 error"), translation.override("en"):
+        call_command(
+            "import_contacts", write(tmp_path, f"inst_code,name,email,role,province\n{row}\n")
+        )
+    assert expected in capsys.readouterr().err
+    assert not User.objects.exists()
+
+
+def test_a_column_named_twice_is_refused(tmp_path, capsys):
+    text = "name,email,email,role\n甲,a@example.cn,b@example.cn,analyst\n"
+    with pytest.raises(CommandError), translation.override("en"):
+        call_command("import_contacts", write(tmp_path, text))
+    assert "line 1: column(s) email appear twice" in capsys.readouterr().err
+    assert not User.objects.exists()
+
+
+def test_the_database_failing_is_a_clean_error(tmp_path, monkeypatch, report_2023):
+    from django.db import OperationalError
+
+    from accounts.models import Membership
+
+    def down(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(Membership.objects, "create", down)
+    path = write(tmp_path, GOOD.format(code=report_2023.institution.code))
+    with pytest.raises(CommandError, match="nothing was imported"), translation.override("en"):
+        call_command("import_contacts", path)
+    assert not User.objects.exists()

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from interchange.importing import import_file
 from survey.models import Report
-from tests.importing import SAMPLES, expected_bad_sample_errors
+from tests.importing import SAMPLES, csv_bytes, expected_bad_sample_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -190,3 +190,54 @@ def test_a_request_body_larger_than_its_sender_may_upload_is_a_400(admin_client,
 def test_django_defaults_hold_form_bodies_to_a_few_megabytes(settings):
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= 5 * 2**20
     assert settings.SURVEY_ADMIN_IMPORT_MAX_BYTES <= settings.SURVEY_UPLOAD_MAX_BYTES
+
+
+def page_text(page):
+    return page.content.decode()
+
+
+def test_the_preview_while_another_import_runs_is_a_message_not_a_500(admin_client, monkeypatch):
+    from interchange import importing
+
+    def busy(wait):
+        raise importing.ImportBusy("Another import is running.")
+
+    monkeypatch.setattr(importing, "_lock_imports", busy)
+    page = upload(admin_client, "sample-2019.csv")
+    assert page.status_code == 200
+    assert "Another import is running." in page_text(page)
+    assert "Traceback" not in page_text(page)
+    assert page.context.get("confirm_form") is None
+    assert not Report.objects.exists()
+
+
+def test_the_database_failing_at_preview_is_a_message_not_a_500(admin_client, monkeypatch):
+    from django.db import OperationalError
+
+    def down(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(Report.objects, "bulk_create", down)
+    page = upload(admin_client, "sample-2019.csv")
+    assert page.status_code == 200
+    assert "The database stopped answering" in page_text(page)
+    assert page.context.get("confirm_form") is None
+
+
+def test_a_preview_with_more_errors_than_are_listed_says_so(admin_client):
+    from interchange.importing import MAX_ERRORS
+
+    rows = [["year", "inst_code", "province", "eq_pet_ct"]]
+    rows += [[2023, f"A{n}", "51", "-1"] for n in range(MAX_ERRORS + 10)]
+    page = post_file(admin_client, "x.csv", csv_bytes(rows))
+    assert page.status_code == 200
+    assert "of which the first 200 are listed" in page_text(page)
+
+
+def test_a_file_with_a_header_only_is_refused_in_the_users_language(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("admin", "a@example.org", "x"))
+    client.cookies["django_language"] = "zh-hans"
+    page = post_file(client, "x.csv", b"year,inst_code\n")
+    assert page.status_code == 200
+    assert "No valid data" not in page_text(page)
+    assert page.context["result"].invalid_rows  # the importer's own "no data rows", line 2

@@ -43,7 +43,8 @@ MATRIX = {
     "reports:province": (("51",), EVERYONE),
     "reports:provinces": ((), EVERYONE),
     "reports:brief": ((), EVERYONE),
-    "reports:published_check": ((), EVERYONE),
+    # It compares every report with the national publication: analysts' and admins'.
+    "reports:published_check": ((), {**signed_in(NOT_FOUND), "analyst": OK, "admin": OK}),
     "reports:download_table": (("equipment",), EVERYONE),
     "reports:aggregates": (("json",), EVERYONE),
     "reports:institution": (("{code}",), OWN_REPORT),

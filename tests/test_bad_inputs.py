@@ -137,7 +137,7 @@ FILE_ERRORS = [
     ("binary", bytes(range(256)), "binary"),
     ("broken workbook", b"PK\x03\x04" + b"\x00" * 64, "XLSX"),
     ("neither UTF-8 nor GB18030", b"inst_code\n\x81\x30\xff\xff", "neither UTF-8"),
-    ("UTF-16 from Excel's 'Unicode text'", "inst_code\nA1\n".encode("utf-16"), "binary"),
+    ("UTF-16 from Excel's 'Unicode text'", "inst_code\nA1\n".encode("utf-16"), "UTF-16"),
 ]
 
 
@@ -269,6 +269,27 @@ REFUSED = [
         "Line 1 is blank",
     ),
     ("zip bomb", "x.xlsx", zip_bomb(), "unpacks"),
+    # A comma is a thousands separator only between groups of three digits.
+    ("decimal comma", "x.csv", one_row(eq_pet_ct="1,5"), "“1,5”: a comma"),
+    ("decimal comma below one", "x.csv", one_row(exam_pet_tumor="0,5"), "“0,5”: a comma"),
+    ("two commas", "x.csv", one_row(exam_pet_tumor="1,,0"), "“1,,0”: a comma"),
+    ("comma after two digits", "x.csv", one_row(exam_pet_tumor="12,34"), "“12,34”: a comma"),
+    ("full-width decimal comma", "x.csv", one_row(eq_pet_ct="１，５"), "“１，５”: a comma"),
+    ("comma first", "x.csv", one_row(exam_pet_tumor=",123"), "a comma"),
+    # Excel's escape of a character XML cannot hold is that character, refused as typed.
+    (
+        "Excel-escaped vertical tab",
+        "x.xlsx",
+        xlsx_row(inst_name="A_x000B_B"),
+        "column inst_name: The text contains control or invisible characters (U+000B)",
+    ),
+    ("UTF-16 with its mark", "x.csv", one_row().decode().encode("utf-16"), "Save it as"),
+    ("UTF-16 without a mark", "x.csv", one_row().decode().encode("utf-16-le"), "UTF-16"),
+    ("UTF-32", "x.csv", one_row().decode().encode("utf-32"), "UTF-16 or UTF-32"),
+    # Characters that change how a name is shown without being seen.
+    ("right-to-left override", "x.csv", one_row(inst_name="Alpha\u202eahplA"), "U+202E"),
+    ("zero-width space", "x.csv", one_row(inst_name="Al\u200bpha"), "U+200B"),
+    ("bidi isolate", "x.csv", one_row(inst_name_zh="甲\u2066医院"), "U+2066"),
 ]
 
 
@@ -299,6 +320,25 @@ def test_catalogue_of_files_the_command_refuses_changing_nothing(
         call_command("import_survey", str(path), stderr=stderr, stdout=io.StringIO())
     assert words in f"{refused.value}\n{stderr.getvalue()}"
     assert (counts(), snapshot()) == registry
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("1,234", 1234), ("12,345,678", 12345678), ("１，２３４", 1234), ("1,234.0", 1234), ("7", 7)],
+)
+def test_thousands_separators_between_groups_of_three_are_read(text, value):
+    from interchange.parsing import parse_count
+
+    assert parse_count(text) == value
+
+
+def test_excel_escapes_in_a_workbook_are_read_as_their_characters():
+    data = xlsx_row(inst_name="Line one_x000D_\nline two", op_suggestions="a_x005F_x000B_b")
+    summary = import_file(io.BytesIO(data), name="x.xlsx")
+    assert summary.ok, summary.errors
+    report = Report.objects.get()
+    assert report.institution.name_en == "Line one\nline two"
+    assert report.op_suggestions == "a_x000B_b"
 
 
 def test_the_catalogue_holds_every_named_bad_input():

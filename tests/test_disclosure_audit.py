@@ -33,10 +33,20 @@ RULE_EQUATIONS = [
     ("staff_total", "degree_total"),
     ("inst_license_III", "inst_license_IIIA", "inst_license_IIIB"),
 ]
+AFFILIATIONS = ("independent", "medical_imaging", "pet_ct_center", "radiology", "other")
+LICENCES = ("none", "I", "II", "IIIA", "IIIB", "IV")
+# The options of one choice: their numbers reporting are the options' sum.
+PARTITIONS = [
+    ("inst_public", "inst_nonpublic"),
+    ("inst_tertiary", "inst_secondary", "inst_tier_other"),
+    tuple(f"inst_affiliation_{a}" for a in AFFILIATIONS),
+    tuple(f"inst_license_{c}" for c in LICENCES),
+]
 # part <= whole: "of which" and "needs" rules, and definitions.
 RULE_BOUNDS = [
     ("inst_tertiary_top", "inst_tertiary"),
     ("inst_with_positron_equipment_tertiary", "inst_with_positron_equipment"),
+    ("inst_with_positron_equipment_tertiary", "inst_tertiary"),
     *((f"inst_therapy_{kind}", "inst_therapy") for kind in ("i131", "bone", "plaster", "yunke")),
     ("inst_svc_therapy_outpatient", "inst_svc_therapy"),
     ("inst_svc_therapy_ward", "inst_svc_therapy"),
@@ -57,13 +67,6 @@ COUNT_LINKS = {
     "inst_therapy_plaster": ["tx_sr90_y90_applicator", "tx_p32_patch"],
     "inst_therapy_yunke": ["tx_tc99_mdp"],
 }
-# The options of one choice: their numbers reporting are the options' sum.
-PARTITIONS = [
-    ("inst_public", "inst_nonpublic"),
-    ("inst_tertiary", "inst_secondary", "inst_tier_other"),
-    tuple(f"inst_affiliation_{a}" for a in ("independent", "medical_imaging", "pet_ct_center")),
-    tuple(f"inst_license_{c}" for c in ("none", "I", "II", "IIIA", "IIIB", "IV")),
-]
 
 
 def downloaded(client, year, baseline=None):
@@ -106,7 +109,7 @@ class Reader:
                     self.fixed[cell] = figure["value"] or 0
         self.index = {cell: i for i, cell in enumerate(self.unknown)}
         self.equalities, self.inequalities = [], []  # ({cell: coefficient}, constant)
-        self._relations(documents)
+        self._relations(documents, truth or {})
 
     @staticmethod
     def _from_growth(figure):
@@ -115,7 +118,7 @@ class Reader:
             return None
         return figure["baseline"] * (1 + figure["growth_pct"] / 100)
 
-    def _relations(self, documents):
+    def _relations(self, documents, truth):
         scopes = list(documents)
         codes = list(documents[NATIONAL]["metrics"])
         for scope in scopes:
@@ -129,6 +132,7 @@ class Reader:
             for count, sums in [*COUNT_LINKS.items(), ("institutions", self._sums(codes))]:
                 self._count_link(scope, count, sums)
             self._reporting(scope, documents[scope]["metrics"])
+            self._choices(scope, truth.get(scope, {}))
         for code in codes:
             provinces = {(scope, code): -1 for scope in scopes if scope != NATIONAL}
             self.equal({(NATIONAL, code): 1, **provinces})
@@ -144,6 +148,19 @@ class Reader:
                 self.equal({(scope, code): 1})
         elif cell in self.index and any(self.fixed.get((scope, c), 0) > 0 for c in sums):
             self.at_most({cell: -1}, -1)  # a sum above 0: at least one institution
+
+    def _choices(self, scope, truth):
+        """Every institution gives at most one option of a choice: the options add up to at
+        most the institutions, and exactly when none left it blank (the reader is assumed
+        to know whether one did: the worst case)."""
+        for options in PARTITIONS:
+            terms = {(scope, "institutions"): -1, **{(scope, code): 1 for code in options}}
+            institutions = truth.get("institutions")
+            answered = truth.get(options[0])
+            if institutions is not None and institutions.n_reporting == answered.n_reporting:
+                self.equal(terms)
+            else:
+                self.at_most(terms)
 
     def _reporting(self, scope, figures):
         for partition in PARTITIONS:
@@ -289,6 +306,7 @@ def hospital_values(rng):
         "ownership": rng.choice(["public", "public", "public", "nonpublic"]),
         "tier": rng.choice(["tertiary_top", "tertiary", "secondary", "other"]),
         "license_class": rng.choice(["II", "IIIA", "IIIB", "IV"]),
+        "dept_affiliation": rng.choice(["independent", "medical_imaging", "radiology", ""]),
         "eq_pet_ct": positron[0],
         "eq_pet_mri": positron[1],
         "eq_spect_ct": single[0],

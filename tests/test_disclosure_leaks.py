@@ -5,7 +5,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from departments.models import Institution
+from departments.models import Institution, Province
 from survey.models import Cycle, Report
 from tests.test_disclosure_audit import audit, downloaded, truth_of
 
@@ -126,3 +126,151 @@ def test_growth_does_not_give_a_hidden_figure_away(client, add):
     tibet = aggregates(client, province="54", baseline=2019)["metrics"]["iv_samples"]
     assert tibet == {"value": None, "baseline": None, "growth_pct": None, "n_reporting": None}
     assert audit(downloaded(client, 2023, baseline=2019), truth_of(2023)) == []
+
+
+# --- The review of issue 12: one test per finding ------------------------------------------
+
+
+def test_the_published_check_is_for_analysts_only(client, add, analyst, make_user):
+    """It compared every report, drafts included, with the publication: a draft's figure
+    and a suppressed cell were readable on a public page."""
+    Cycle.objects.create(year=2023, is_open=True)
+    for province in OTHERS:
+        add(province, exam_pet_tumor=4000)
+    add("51", status="draft", exam_pet_tumor=4321)
+    url = reverse("reports:published_check")
+    assert client.get(url).status_code == 302  # to the login page
+    client.force_login(make_user("coordinator", province=Province.objects.get(code="51")))
+    assert client.get(url).status_code == 404
+    client.force_login(analyst)
+    assert client.get(url).status_code == 200
+
+
+def test_a_hidden_option_of_a_choice_is_not_the_institutions_less_the_others(client, add):
+    """Tibet: four public hospitals and one non-public; the institutions are shown."""
+    Cycle.objects.create(year=2023, is_open=True)
+    for ownership in ("public",) * 4 + ("nonpublic",):
+        add("54", ownership=ownership, tier="secondary", license_class="II")
+    for province in OTHERS:
+        for ownership in ("public", "public", "nonpublic", "nonpublic", "nonpublic"):
+            add(province, ownership=ownership, tier="secondary", license_class="II")
+    tibet = aggregates(client, province="54")["metrics"]
+    assert tibet["inst_nonpublic"]["value"] is None
+    shown = [tibet[code]["value"] for code in ("institutions", "inst_public")]
+    assert None in shown  # else the institutions less the public ones give it
+    assert audit(downloaded(client, 2023), truth_of(2023)) == []
+
+
+def test_the_matched_panel_does_not_give_a_new_hospital_away(client, add, analyst):
+    """Four hospitals in both years and one new one (777) in 2023: the growth over all of
+    them and over the panel of four give 777 back."""
+    Cycle.objects.create(year=2019)
+    Cycle.objects.create(year=2023, is_open=True)
+    for province in ("11", "31", "32", "44"):
+        for number, value in enumerate((1000, 1200, 1500, 1300)):
+            code = f"H{province}{number}"
+            for year in (2019, 2023):
+                institution, _ = Institution.objects.get_or_create(
+                    code=code, defaults={"name_zh": "医院", "province_id": province}
+                )
+                Report.objects.create(
+                    institution=institution,
+                    cycle_id=year,
+                    status="accepted",
+                    exam_pet_tumor=value + (100 if year == 2023 else 0),
+                )
+    add("11", exam_pet_tumor=777)
+    url = reverse("reports:download_table", args=["examinations"])
+    query = {"province": "11", "baseline": 2019}
+    header, *rows = client.get(url, query).content.decode("utf-8-sig").splitlines()
+    column = 7  # growth % (matched panel): dashboard.panel_table
+    assert all(row.split(",")[column] == "" for row in rows)
+    page = client.get(reverse("reports:province", args=["11"]), query)
+    assert all(row.panel_growth_pct is None for row in page.context["board"].headline)
+    client.force_login(analyst)  # entitled: every figure, the panel's growth too
+    rows = client.get(url, query).content.decode("utf-8-sig").splitlines()[1:]
+    line = next(row.split(",") for row in rows if row.startswith("exam_pet_tumor,"))
+    assert float(line[column]) == 8.0
+
+
+def test_the_suppression_pattern_is_never_older_than_the_figures(client, add, settings):
+    """SURVEY_FIGURES_MAX_AGE serves a previous entry while one worker recomputes it: what
+    is shown and what is blanked must come from the same data."""
+    from survey import versions
+
+    settings.SURVEY_FIGURES_MAX_AGE = 60
+    Cycle.objects.create(year=2023, is_open=True)
+    hospitals = {
+        province: [add(province, exam_pet_tumor=v) for v in (1000, 1200, 1500, 1300)]
+        for province in ("11", "31", "32", "44")
+    }
+    assert aggregates(client, province="11")["metrics"]["exam_pet_tumor"]["value"] == 5000
+    for report in hospitals["11"][:2]:  # two contributors left
+        report.exam_pet_tumor = 0
+        report.save()
+    versions._renew([2023])  # the test's transaction never commits
+    for name in ("public-table", "public-hidden"):  # another worker recomputes the pattern
+        cache.add(f"{name}:2023:recomputing", 1, 30)
+    document = aggregates(client, province="11")
+    value = document["metrics"]["exam_pet_tumor"]["value"]
+    assert value in (None, 5000)  # hidden, or the previous figure with its own pattern
+    if value is None:
+        assert "exam_pet_tumor" in document["suppressed"]
+
+
+def test_a_sparse_new_cycle_is_not_the_public_default(client, tibet_one_laboratory, add, analyst):
+    """2023 has 21 published reports; the open 2025 cycle 2 submitted ones."""
+    Cycle.objects.filter(year=2023).update(is_open=False)
+    Cycle.objects.create(year=2025, is_open=True)
+    add("11", year=2025, status="submitted", exam_pet_tumor=4321)
+    add("11", year=2025, status="submitted", exam_pet_tumor=0)
+    assert aggregates(client)["year"] == 2023
+    assert aggregates(client, year=2025)["year"] == 2025  # still there when asked for
+    page = client.get(reverse("reports:brief"))
+    assert page.context["year"] == 2023
+    for _ in range(9):  # half of 2023's: the new cycle is the default
+        add("31", year=2025, status="submitted", exam_pet_tumor=1)
+    assert aggregates(client)["year"] == 2025
+    client.force_login(analyst)
+    assert aggregates(client)["year"] == 2025
+
+
+def test_positron_equipment_in_tertiary_hospitals_is_at_most_the_tertiary_hospitals(client, add):
+    """Tibet: three tertiary hospitals, all with PET/CT; one secondary one."""
+    Cycle.objects.create(year=2023, is_open=True)
+    for tier in ("tertiary", "tertiary", "tertiary_top"):
+        add("54", tier=tier, ownership="public", eq_pet_ct=1, svc_pet=True)
+    add("54", tier="secondary", ownership="public")
+    for province in OTHERS:
+        for tier in ("tertiary", "tertiary", "secondary", "secondary"):
+            add(province, tier=tier, ownership="public", eq_pet_ct=1, svc_pet=True)
+    from reports import privacy
+
+    assert ("inst_with_positron_equipment_tertiary", "inst_tertiary") in privacy.scope_bounds()
+    assert audit(downloaded(client, 2023), truth_of(2023)) == []
+
+
+def test_a_rank_is_among_the_provinces_shown_and_entitled_marks_cover_growth(client, add, analyst):
+    from reports import privacy
+
+    Cycle.objects.create(year=2019)
+    Cycle.objects.create(year=2023, is_open=True)
+    for year in (2019, 2023):
+        add("54", year=year, **in_vitro(50000))  # one laboratory: hidden in both years
+        for province in OTHERS:
+            for samples in (1000, 1500, 2000):
+                add(province, year=year, **in_vitro(samples))
+    query = {"baseline": 2019}
+    board = client.get(reverse("reports:province", args=["51"]), query).context["board"]
+    row = next(r for p in board.panels for r in p.rows if r.code == "iv_samples")
+    shown = [
+        scope
+        for scope, document in downloaded(client, 2023, baseline=2019).items()
+        if scope != "national" and document["metrics"]["iv_samples"]["value"] is not None
+    ]
+    assert "54" not in shown and row.ranked_among == len(shown)
+    client.force_login(analyst)
+    board = client.get(reverse("reports:province", args=["54"]), query).context["board"]
+    row = next(r for p in board.panels for r in p.rows if r.code == "iv_samples")
+    assert row.hidden_from_public and row.growth_hidden_from_public
+    assert "iv_samples" in privacy.disclosure_for(analyst, "54", 2023, 2019).marked_baseline

@@ -182,3 +182,68 @@ def test_minor_devices_are_counted_not_listed(client, make_user, counted):
     assert form.fields["eq_pet_ct"].widget.attrs["readonly"]
     assert "readonly" not in form.fields["eq_bone_densitometer"].widget.attrs
     assert form.fields["eq_owner_nm"].widget.attrs["data-derived-owner"] == "nm"
+
+
+def test_a_count_typed_with_the_first_unit_is_shown_changing_before_it_is_lost(
+    client, make_user, counted
+):
+    """JavaScript off: eq_pet_ct typed as 3 in the same save that lists the first unit, a
+    SPECT/CT. The units decide eq_pet_ct (0): the page must say 3 → 0, not save 0 unseen."""
+    client.force_login(make_user("reporter", institution=counted.institution))
+    units = [{"unit_type": "eq_spect_ct", "owner_department": "nm"}]
+    typed = equipment_post(counted, units, eq_pet_ct=3, eq_spect=1, eq_owner_nm=1)
+    asked = client.post(equipment_url(counted), typed)
+    assert asked.status_code == 200
+    changes = asked.context["form"].count_changes
+    assert changes["eq_pet_ct"] == ("3", "0")
+    assert not counted.equipment_units.exists()
+    # Saving the same input again, having seen it, stores what the units say.
+    typed["counts_shown"] = asked.context["form"].data["counts_shown"]
+    assert client.post(equipment_url(counted), typed).status_code == 302
+    counted.refresh_from_db()
+    assert (counted.eq_pet_ct, counted.eq_spect_ct) == (0, 1)
+
+
+def test_a_forged_number_of_unit_rows_is_refused_without_building_them(
+    client, make_user, counted, monkeypatch
+):
+    from survey.forms import MAX_UNITS, EquipmentUnitForm
+
+    built = []
+    original = EquipmentUnitForm.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(EquipmentUnitForm, "__init__", counting)
+    client.force_login(make_user("reporter", institution=counted.institution))
+    data = equipment_post(counted, [{"unit_type": "eq_spect_ct", "owner_department": "nm"}])
+    data["units-TOTAL_FORMS"] = "100000"
+    page = client.post(equipment_url(counted), data)
+    assert page.status_code == 200
+    assert f"at most {MAX_UNITS}" in page.content.decode()
+    assert len(built) <= MAX_UNITS + 2  # the rows, and the empty row the page's script copies
+    assert not counted.equipment_units.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [("٣", "digits other than 0-9"), ("1_000", "not a whole number"), ("1,5", "a comma")],
+)
+def test_a_count_in_the_form_follows_the_same_digit_rule_as_an_import(
+    client, make_user, counted, typed, words
+):
+    client.force_login(make_user("reporter", institution=counted.institution))
+    data = equipment_post(counted, [], eq_thyroid_analyzer=typed)
+    page = client.post(equipment_url(counted), data)
+    assert page.status_code == 200
+    assert words in " ".join(page.context["form"].errors.get("eq_thyroid_analyzer", []))
+    assert Report.objects.get(pk=counted.pk).eq_thyroid_analyzer == 1
+
+
+def test_full_width_digits_and_thousands_are_read_in_the_form(client, make_user, counted):
+    client.force_login(make_user("reporter", institution=counted.institution))
+    data = equipment_post(counted, [], eq_thyroid_analyzer="２")
+    assert client.post(equipment_url(counted), data).status_code == 302
+    assert Report.objects.get(pk=counted.pk).eq_thyroid_analyzer == 2

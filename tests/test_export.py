@@ -144,3 +144,15 @@ def test_the_export_command_says_how_many_cells_it_changed(text_from_before_the_
     errors = io.StringIO()
     call_command("export_survey", format="xlsx", output=str(tmp_path / "x.xlsx"), stderr=errors)
     assert "2 cells held control characters" in errors.getvalue()
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_text_that_looks_like_an_excel_escape_is_exported_as_itself(db, file_format):
+    import_file(SAMPLES / "sample-2019.csv")
+    report = Report.objects.select_related("institution").order_by("pk").first()
+    literal = "see _x000B_ and _x005F_ in the manual"
+    Report.objects.filter(pk=report.pk).update(op_suggestions=literal)
+    stream = io.BytesIO()
+    write(reports_for_export(), stream, file_format)
+    _before, (_institutions, reports) = reimported(stream.getvalue(), f"export.{file_format}")
+    assert reports[(report.institution.code, 2019)]["op_suggestions"] == literal

@@ -113,10 +113,12 @@ def test_checking_stops_after_a_bounded_number_of_errors_and_says_how_many_rows_
     assert not Institution.objects.exists()
 
 
-def test_a_header_of_thousands_of_unknown_columns_keeps_a_bounded_number_of_errors():
-    summary = import_file(io.BytesIO(csv_bytes([["inst_code", *[f"c{n}" for n in range(5000)]]])))
+def test_a_header_of_hundreds_of_unknown_columns_keeps_a_bounded_number_of_errors():
+    unknown = files.MAX_COLUMNS - 1
+    header = ["inst_code", *[f"c{n}" for n in range(unknown)]]
+    summary = import_file(io.BytesIO(csv_bytes([header])))
     assert len(summary.errors) == MAX_ERRORS
-    assert summary.errors_not_shown == 5000 - MAX_ERRORS
+    assert summary.errors_not_shown == unknown - MAX_ERRORS
 
 
 def test_a_workbook_with_too_many_errors_says_the_rest_was_not_checked():
@@ -142,5 +144,87 @@ def test_a_header_cell_missing_from_the_xml_keeps_the_columns_in_place():
         lambda xml: re.sub(rb'<c r="C1" t="inlineStr"><is><t>inst_name</t></is></c>', b"", xml),
     )
     table, rows = read_all(data)
-    assert table.header == ["year", "inst_code", "", "province", "eq_pet_ct"]
-    assert rows[0][1][3:] == ["51", "2"]
+    # Only named columns are kept; the text under the unnamed one is one extra cell.
+    assert table.header == ["year", "inst_code", "province", "eq_pet_ct"]
+    assert rows[0][1] == ["2023", "A1", "51", "2", "x"]
+
+
+def year_in_the_last_column(rows):
+    """A workbook of `rows` (without year) whose `year` column is XFD, the sheet's last."""
+
+    def move(xml):
+        numbers = iter(range(1, len(rows) + 1))
+        return re.sub(
+            rb"</row>",
+            lambda _m: (
+                lambda n: (
+                    f'<c r="XFD{n}" t="inlineStr"><is><t>{"year" if n == 1 else 2023}</t>'
+                    "</is></c></row>"
+                ).encode()
+            )(next(numbers)),
+            xml,
+        )
+
+    return with_member(xlsx_bytes(rows), SHEET, move)
+
+
+def test_a_header_reaching_the_last_column_costs_its_named_columns_not_sixteen_thousand():
+    """The review's 208 KB workbook: A..D named, `year` in XFD1, short rows. Each row costs
+    the cells under named columns (and one marker for anything elsewhere), not 16,384."""
+    rows = [["inst_code", "inst_name", "province"], *[[f"A{n}", "Alpha", "51"] for n in range(50)]]
+    table, read = read_all(year_in_the_last_column(rows))
+    assert table.header == ["inst_code", "inst_name", "province", "year"]
+    assert read[0] == (2, ["A0", "Alpha", "51", "2023"])
+    assert sum(len(cells) for _line, cells in read) == 4 * 50
+    summary = import_file(io.BytesIO(year_in_the_last_column(rows)), name="x.xlsx")
+    assert summary.ok and Report.objects.filter(cycle_id=2023).count() == 50
+
+
+def test_a_cell_under_no_named_column_is_still_an_error():
+    data = with_member(
+        xlsx_bytes([HEADER, ROW]),
+        SHEET,
+        lambda xml: xml.replace(
+            b"</row></sheetData>",
+            b'<c r="AA2" t="inlineStr"><is><t>x</t></is></c></row></sheetData>',
+        ),
+    )
+    summary = import_file(io.BytesIO(data), name="x.xlsx")
+    assert [(e.line, e.column) for e in summary.errors] == [(2, "—")]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_header_of_more_columns_than_any_survey_file_is_refused(kind):
+    header = ["inst_code", *[f"c{n}" for n in range(files.MAX_COLUMNS)]]
+    data = csv_bytes([header]) if kind == "csv" else xlsx_bytes([header])
+    with pytest.raises(FileRejected, match="columns"):
+        open_table(io.BytesIO(data), name=f"x.{kind}")
+
+
+def test_the_admin_holds_each_row_once_and_unpadded():
+    from interchange.resources import InterchangeFile
+
+    rows = [["inst_code", "inst_name", "province"], *[[f"A{n}", "Alpha", "51"] for n in range(50)]]
+    dataset = InterchangeFile().create_dataset(year_in_the_last_column(rows))
+    assert len(dataset.numbered_rows) == 50
+    assert sum(len(cells) for _line, cells in dataset.numbered_rows) == 4 * 50
+    assert dataset.height == 0  # no second, padded copy in tablib
+
+
+def test_every_part_openpyxl_reads_whole_is_held_to_a_small_size(monkeypatch):
+    """The review's 3.2 MB workbook with a 95 MB styles.xml (packing 30 times)."""
+    monkeypatch.setattr(files, "MAX_WHOLE_PART_BYTES", 200_000)
+    xfs = "".join(
+        f'<xf numFmtId="{n % 200}" fontId="{n % 7}" fillId="0" borderId="0"/>' for n in range(5_000)
+    )
+    styles = (
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<cellXfs count="5000">{xfs}</cellXfs></styleSheet>'
+    ).encode()
+    data = with_member(xlsx_bytes([HEADER, ROW]), "xl/styles.xml", lambda _old: styles)
+    with pytest.raises(FileRejected, match="xl/styles.xml"):
+        open_table(io.BytesIO(data), name="x.xlsx")
+
+
+def test_the_whole_part_limit_is_a_few_megabytes():
+    assert files.MAX_WHOLE_PART_BYTES <= 8 << 20

@@ -74,3 +74,14 @@ def test_the_table_keeps_no_address(client, reporter, email):
     keys = list(PasswordResetCount.objects.values_list("key", flat=True))
     assert len(keys) == 2
     assert not any("example" in key or "10.0.0.1" in key for key in keys)
+
+
+def test_spellings_the_reset_form_matches_to_one_account_share_its_limit(db):
+    """PostgreSQL's UPPER and Django's NFKC-casefold comparison take "ſ" (U+017F) for "s" and
+    the Kelvin sign for "K": a new spelling is no new allowance."""
+    spellings = ["sam.k@example.org", "\u017fam.k@example.org", "SAM.\u212a@example.org"]
+    allowed = [
+        password_reset_allowed(email=email, client_address=f"10.0.3.{n}")
+        for n, email in enumerate(spellings * 2)
+    ]
+    assert allowed == [True, True, True, False, False, False]

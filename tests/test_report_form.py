@@ -313,6 +313,12 @@ def test_units_added_in_the_formset_update_the_counts(client, make_user, report_
         "units-MIN_NUM_FORMS": "0",
         "units-MAX_NUM_FORMS": "1000",
     }
+    # The counts as the page holds them (a browser posts every field, read-only ones too).
+    saved = report.item_values()
+    data |= {
+        item.code: "" if saved[item.code] is None else str(saved[item.code])
+        for item in instrument.section_items("equipment")
+    }
     for index, unit in enumerate(units):
         data |= {
             f"units-{index}-id": str(unit.pk),
