@@ -130,7 +130,6 @@ def report(request, year, code):
             "report": report,
             "previous": previous,
             "assessment": assessment,
-            "actions": [step.name for step in steps],
             "steps": steps,
             "editable": Report.objects.editable_by(request.user).filter(pk=report.pk).exists(),
             "events": list(report.events.select_related("by")),

@@ -101,7 +101,7 @@ def filing_of(report, assessment=None):
 # ---------------------------------------------------------------------------------------------
 # The review state machine: the steps' table (`STEPS`, at the end of this part) says, for each
 # step, the statuses it leaves from, the status it goes to and who may take it; the steps
-# below, `allowed_actions`, the report page, the transition view and the admin's change of
+# below, `allowed_steps`, the report page, the transition view and the admin's change of
 # status all read it there.
 
 
@@ -303,13 +303,6 @@ STEPS = {
 }
 
 
-def step_between(from_status, to_status):
-    """The `Step` taking a report from `from_status` to `to_status`, or None."""
-    return next(
-        (s for s in STEPS.values() if from_status in s.sources and s.target == to_status), None
-    )
-
-
 def allowed_steps(report, user):
     """The `Step`s `user` may take on `report` now (for the report page)."""
     if not report.cycle.is_open:
@@ -323,8 +316,3 @@ def allowed_steps(report, user):
             if may[step.takers]:
                 steps.append(step)
     return steps
-
-
-def allowed_actions(report, user):
-    """The workflow steps `user` may take on `report` now, by name."""
-    return [step.name for step in allowed_steps(report, user)]
