@@ -19,8 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
-from accounts.roles import may_open, role_of, scope_of
+from accounts.roles import Role, may_open, role_of, scope_of
 from departments.models import Institution, Province
 from equipment.models import IMAGING_UNIT_TYPES
 from equipment.services import derived_items
