@@ -10,7 +10,8 @@ from django.core.validators import validate_email
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, Role
+from accounts.models import Membership
+from accounts.roles import Role
 from departments.models import Institution, Province
 from interchange.files import FileRejected, UnreadableCell, at_cell, open_table
 from survey.text import forbidden_characters, is_acceptable

@@ -2,7 +2,8 @@
 
 from django.contrib.auth import get_user_model
 
-from accounts.models import Membership, Role
+from accounts.models import Membership
+from accounts.roles import Role
 from departments.models import Institution, Province
 
 DEMO_PASSWORD = "nmsurvey-demo"

@@ -94,23 +94,25 @@ EXAM_SCANNERS = {
     "exam_coin_total": ("eq_coincidence_spect_ct",),
 }
 IN_VITRO_FLAGS = ("iv_internal_qc", "iv_eqa_national", "iv_eqa_provincial", "iv_cnas_auditors")
-EDUCATION_COUNTS = (
-    "edu_doctoral_supervisors",
-    "edu_master_supervisors",
-    "edu_doctoral_students",
-    "edu_master_students",
+EDUCATION_COUNTS = tuple(
+    item.code for item in instrument.section_items("education") if item.kind == instrument.COUNT
 )
-RESEARCH = (
-    "res_papers_sci",
-    "res_papers_core",
-    "res_grants_national",
-    "res_grants_provincial",
-    "res_patents_applied",
-    "res_patents_granted",
-    "res_awards",
+RESEARCH = tuple(
+    item.code for item in instrument.section_items("research") if item.kind == instrument.COUNT
 )
 # Mean research output of a top-tier department of typical size, per item.
-RESEARCH_MEANS = dict(zip(RESEARCH, (4.0, 6.0, 1.2, 2.0, 0.8, 0.4, 0.2), strict=True))
+# An item not named here (one added to the instrument later) gets RESEARCH_MEAN_DEFAULT.
+RESEARCH_MEAN = {
+    "res_papers_sci": 4.0,
+    "res_papers_core": 6.0,
+    "res_grants_national": 1.2,
+    "res_grants_provincial": 2.0,
+    "res_patents_applied": 0.8,
+    "res_patents_granted": 0.4,
+    "res_awards": 0.2,
+}
+RESEARCH_MEAN_DEFAULT = 0.5
+RESEARCH_MEANS = {code: RESEARCH_MEAN.get(code, RESEARCH_MEAN_DEFAULT) for code in RESEARCH}
 OWNER_BY_AFFILIATION = {
     "independent": "eq_owner_nm",
     "medical_imaging": "eq_owner_imaging",
@@ -118,8 +120,9 @@ OWNER_BY_AFFILIATION = {
     "radiology": "eq_owner_radiology",
     "other": "eq_owner_other",
 }
-# Filled in this order, the last column taking what is left in each row: the columns that
-# only some departments can have come first, the bulk of each breakdown last.
+# The order a breakdown is filled in, the last column taking what is left in each row: the
+# columns that only some departments can have come first, the bulk of each breakdown last.
+# Only a priority: the group's items are read from the instrument (see `fill_order`).
 EXAM_FILL_ORDER = {
     "exam_pet_total": (
         "exam_pet_ga68",
@@ -168,6 +171,7 @@ SMALL_ANIMAL_SCANNERS = {
     "exam_sa_ct": ("eq_sa_other",),
     "exam_sa_other": ("eq_sa_other",),
 }
+# The same for the personnel breakdowns.
 ROLE_FILL_ORDER = (
     "staff_engineers",
     "staff_researchers",
@@ -180,6 +184,23 @@ ROLE_FILL_ORDER = (
 )
 TITLE_FILL_ORDER = ("title_other", "title_senior", "title_junior", "title_intermediate")
 DEGREE_FILL_ORDER = ("degree_college", "degree_postgraduate", "degree_undergraduate")
+PERSONNEL_FILL_ORDER = {
+    "staff_total": ROLE_FILL_ORDER,
+    "title_total": TITLE_FILL_ORDER,
+    "degree_total": DEGREE_FILL_ORDER,
+}
+
+
+def fill_order(group, priority):
+    """The items of `group` in the order they are filled: `priority` first, the last named item
+    last; an item it does not name fills in just before that last one, in dictionary order."""
+    codes = GROUPS[group]
+    named = [code for code in priority if code in codes]
+    *first, last = named or codes
+    rest = [code for code in codes if code not in first and code != last]
+    return (*first, *rest, last)
+
+
 # Provinces where regional economics weigh more on a department's development.
 LESS_DEVELOPED = {"14", "15", "22", "23", "45", "52", "53", "54", "62", "63", "64", "65"}
 SUGGESTIONS = (
@@ -340,11 +361,18 @@ class PublishedFigures:
         return parts
 
     def split(self, total, group):
-        """`total` as whole parts of `group`: {item code: part}, in the group's order."""
+        """`total` as whole parts of `group`: {item code: part}, in the group's order.
+
+        An item the report prints no share of (one added to the instrument since) gets 0.
+        """
         unprinted = UNPRINTED_PART.get(group)
-        printed = [code for code in GROUPS[group] if code != unprinted]
+        printed = [
+            code
+            for code in GROUPS[group]
+            if code != unprinted and (code, YEAR, "percent") in self.printed
+        ]
         parts = self.parts(total, printed, unprinted=unprinted)
-        return {code: parts[code] for code in GROUPS[group]}
+        return {code: parts.get(code, 0) for code in GROUPS[group]}
 
 
 def _rounds_to(printed, count, base):
@@ -1103,7 +1131,7 @@ class Survey2023(_Survey):
             self.fill(
                 sites,
                 totals,
-                {code: parts[code] for code in EXAM_FILL_ORDER[group]},
+                {code: parts[code] for code in fill_order(group, EXAM_FILL_ORDER[group])},
                 lambda i, code: _exam_affinity(rows[i], code),
             )
         for code, scanners in SMALL_ANIMAL_SCANNERS.items():
@@ -1120,7 +1148,7 @@ class Survey2023(_Survey):
         sites = self.where(lambda row: _units(row, imaging) > 0)
         units = [_units(rows[i], imaging) for i in sites]
         parts = self.published.split(sum(units), "eq_owner_total")
-        fill_order = sorted(OWNERS, key=lambda code: (code == "eq_owner_nm", parts[code]))
+        order = sorted(OWNERS, key=lambda code: (code == "eq_owner_nm", parts[code]))
 
         def affinity(i, code):
             if OWNER_BY_AFFILIATION[hospitals[i].affiliation] == code:
@@ -1129,7 +1157,7 @@ class Survey2023(_Survey):
                 return 0.3
             return 0.02
 
-        self.fill(sites, units, {code: parts[code] for code in fill_order}, affinity)
+        self.fill(sites, units, {code: parts[code] for code in order}, affinity)
 
     def staff_need(self, i):
         row = self.rows[i]
@@ -1191,10 +1219,10 @@ class Survey2023(_Survey):
         weights = [self.staff_need(i) * self.rng.lognormvariate(0, 0.35) for i in self.everyone]
         totals = apportion(total, weights, minimum=2)
         everyone = list(self.everyone)
-        for group, fill_order, affinity in (
-            ("staff_total", ROLE_FILL_ORDER, self.role_affinity),
-            ("title_total", TITLE_FILL_ORDER, self.title_affinity),
-            ("degree_total", DEGREE_FILL_ORDER, self.degree_affinity),
+        for group, affinity in (
+            ("staff_total", self.role_affinity),
+            ("title_total", self.title_affinity),
+            ("degree_total", self.degree_affinity),
         ):
             parts = published.split(total, group)
             row_totals = totals
@@ -1202,7 +1230,8 @@ class Survey2023(_Survey):
                 # Every department has a physician: one each is set aside before the split.
                 parts["staff_physicians"] -= len(rows)
                 row_totals = [count - 1 for count in totals]
-            self.fill(everyone, row_totals, {code: parts[code] for code in fill_order}, affinity)
+            order = fill_order(group, PERSONNEL_FILL_ORDER[group])
+            self.fill(everyone, row_totals, {code: parts[code] for code in order}, affinity)
         for row in rows:
             row["staff_physicians"] += 1
 

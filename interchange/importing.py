@@ -428,10 +428,11 @@ class _Importer:
                 self._error(row.line, "province", _("a new institution needs its province."))
                 return False
         else:
-            known = {"inst_name": institution.name_en, "inst_name_zh": institution.name_zh}
             for code in NAME_ITEMS:
                 if not values.get(code):
-                    values[code] = known[code] or None
+                    values[code] = (
+                        getattr(institution, instrument.IDENTITY_ATTRIBUTES[code]) or None
+                    )
         full = dict.fromkeys(instrument.item_codes()) | values
         for problem in rules.check(full):
             if problem.blocking:
@@ -533,11 +534,14 @@ class _Importer:
 
 
 INVALID = object()
-REGISTRY_FIELDS = ["name_en", "name_zh", "province", *instrument.PROFILE_ITEMS]
+# What a file's row may change in the registry: every identity value but the code it is found by.
+REGISTERED_ITEMS = [code for code in instrument.IDENTITY_FIELDS if code != "inst_code"]
+REGISTRY_FIELDS = [
+    *(instrument.IDENTITY_FIELDS[code] for code in REGISTERED_ITEMS),
+    *instrument.PROFILE_ITEMS,
+]
 IDENTITY_ATTRIBUTES = {
-    "inst_name": "name_en",
-    "inst_name_zh": "name_zh",
-    "province": "province_id",
+    **{code: instrument.IDENTITY_ATTRIBUTES[code] for code in REGISTERED_ITEMS},
     **{code: code for code in instrument.PROFILE_ITEMS},
 }
 

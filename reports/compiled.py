@@ -46,7 +46,7 @@ def compile_query(build, **examples):
     first = {name: one for name, (one, _other) in examples.items()}
     sql, params, columns = _compiled(build(**first))
     slots = {}
-    for name, (_one, other) in examples.items():
+    for name, (one, other) in examples.items():
         other_sql, other_params, _columns = _compiled(build(**{**first, name: other}))
         if other_sql != sql or len(other_params) != len(params):
             raise ValueError(f"the query's shape depends on the value of {name!r}")
@@ -55,4 +55,12 @@ def compile_query(build, **examples):
         )
         if not slots[name]:
             raise ValueError(f"{name!r} is not a parameter of the query")
+        # A place holding a value computed from the parameter (year - 1, say) would be
+        # overwritten with the parameter itself: refused.
+        for i in slots[name]:
+            if params[i] != one or other_params[i] != other:
+                raise ValueError(
+                    f"place {i} of the query holds {params[i]!r}, computed from {name!r}, "
+                    f"not {name!r} itself"
+                )
     return CompiledQuery(sql, params, columns, slots)

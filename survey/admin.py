@@ -18,6 +18,7 @@ from interchange.resources import (
     outcome_message,
 )
 from survey import workflow
+from survey.assessment import assess, previous_report
 from survey.audit import item_label, record_changes, shown_value
 from survey.instrument import items as instrument
 from survey.models import ChangeSource, Cycle, Report, ReportStatus
@@ -176,7 +177,7 @@ class ReportAdminForm(forms.ModelForm):
         # The values as posted must be ready before a submission (the step checks it again
         # after the equipment units are counted).
         if self.review_step is not None and self.review_step.needs_ready and not self.errors:
-            if not workflow.assess(self.instance, workflow.previous_report(self.instance)).ready:
+            if not assess(self.instance, previous_report(self.instance)).ready:
                 self.add_error(
                     "status",
                     _(

@@ -2,7 +2,7 @@
 
 A section form turns input into item values (`item_values()`); it checks what one field can
 check (type and range, from the model fields). The cross-item rules and the data-quality
-warnings are judged on the saved report (`survey.workflow.assess`) and shown beside the fields
+warnings are judged on the saved report (`survey.assessment.assess`) and shown beside the fields
 they name, so that a draft can be saved while a rule is still broken.
 """
 

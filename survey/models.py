@@ -154,7 +154,7 @@ class Report(
 
     def save(self, *args, **kwargs):
         # Optimistic locking: every save raises the version, so that a form loaded before
-        # this write is refused instead of silently overwriting it (survey.workflow.save_section).
+        # this write is refused instead of silently overwriting it (survey.editing.save_section).
         self.version = (self.version or 0) + 1
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "version" not in update_fields:

@@ -19,13 +19,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
-from accounts.roles import may_open, role_of, scope_of
+from accounts.roles import Role, may_open, role_of, scope_of
 from departments.models import Institution, Province
 from equipment.models import IMAGING_UNIT_TYPES
 from equipment.services import derived_items
 from interchange import exporting
-from survey import audit, workflow
+from survey import audit, editing, workflow
+from survey.assessment import assess, previous_report
+from survey.filing import province_overview, provinces_overview
 from survey.filing_files import write_filing_workbook
 from survey.forms import EquipmentUnitFormSet, ReviewForm, SectionForm
 from survey.instrument import items as instrument
@@ -106,7 +107,7 @@ def start(request, year):
         Institution.objects.visible_to(request.user), code=request.POST.get("institution", "")
     )
     try:
-        report = workflow.start_report(institution=institution, cycle=cycle, by=request.user)
+        report = editing.start_report(institution=institution, cycle=cycle, by=request.user)
     except workflow.WorkflowError as error:
         messages.error(request, error.message)
         return redirect("survey:reports")
@@ -117,8 +118,8 @@ def start(request, year):
 def report(request, year, code):
     """The report page: progress by section, the workflow steps, history and audit trail."""
     report = _report_or_404(request.user, year, code)
-    previous = workflow.previous_report(report)
-    assessment = workflow.assess(report, previous)
+    previous = previous_report(report)
+    assessment = assess(report, previous)
     show_audit = may_open(request.user, "history")
     steps = workflow.allowed_steps(report, request.user)
     return render(
@@ -128,7 +129,6 @@ def report(request, year, code):
             "report": report,
             "previous": previous,
             "assessment": assessment,
-            "actions": [step.name for step in steps],
             "steps": steps,
             "editable": Report.objects.editable_by(request.user).filter(pk=report.pk).exists(),
             "events": list(report.events.select_related("by")),
@@ -253,17 +253,17 @@ def section(request, year, code, key):
     editable = Report.objects.editable_by(request.user).filter(pk=report.pk).exists()
     if request.method == "POST" and not editable:
         raise PermissionDenied(_("This report cannot be changed any more."))
-    previous = workflow.previous_report(report)
+    previous = previous_report(report)
     equipment = key == "equipment"
     listed = list(report.equipment_units.all()) if equipment else []
     data = request.POST if request.method == "POST" else None
     form = SectionForm(data, report=report, section=section, derived=derived_items(listed))
     units = EquipmentUnitFormSet(data, instance=report, prefix="units") if equipment else None
-    assessment = workflow.assess(report, previous)
+    assessment = assess(report, previous)
     form.add_warnings(assessment.warnings, report.notes or {})
     if data is not None and form.is_valid() and (units is None or units.is_valid()):
         try:
-            workflow.save_section(
+            editing.save_section(
                 report,
                 values=form.item_values(),
                 notes=form.notes(),
@@ -272,16 +272,16 @@ def section(request, year, code, key):
                 units_formset=units,
                 counts_shown=form.cleaned_data["counts_shown"],
             )
-        except workflow.UnconfirmedCounts as unconfirmed:
+        except editing.UnconfirmedCounts as unconfirmed:
             form.ask_to_confirm(unconfirmed.changes, unconfirmed.counts)
-        except workflow.StaleVersion as stale:
+        except editing.StaleVersion as stale:
             # Keep the input; carry the current version so that saving again is deliberate.
             messages.error(request, stale.message)
             report = stale.report
             data = data.copy()
             data["version"] = report.version
             form = SectionForm(data, report=report, section=section, derived=derived_items(listed))
-            assessment = workflow.assess(report, previous)
+            assessment = assess(report, previous)
             form.add_warnings(assessment.warnings, report.notes or {})
             form.is_valid()
             form.show_conflicts(report)
@@ -419,33 +419,9 @@ def filing(request):
         "provinces": Province.objects.all() if scope.everything else [],
     }
     if province is None:
-        names = {p.code: p for p in Province.objects.all()}
-        summary = workflow.province_summary(user=user, cycle=cycle)
-        for row in summary:
-            row["province"] = names[row["province"]]
-            row["filed"] = sum(row[s] for s in ReportStatus.values)
-            row["missing"] = row["institutions"] - row["filed"]
-            row["overdue"] = (
-                row["missing"] + row[ReportStatus.DRAFT] + row[ReportStatus.RETURNED]
-                if cycle.is_overdue()
-                else 0
-            )
-        context["summary"] = summary
-        context["total"] = {
-            column: sum(row[column] for row in summary)
-            for column in ("institutions", "missing", *ReportStatus.values, "overdue")
-        }
+        context["summary"], context["total"] = provinces_overview(user=user, cycle=cycle)
     else:
-        institutions = workflow.filing_status(user=user, cycle=cycle, province=province)
-        counts = {status: 0 for status in ["none", *ReportStatus.values]}
-        for institution in institutions:
-            counts[institution.report_status or "none"] += 1
-            institution.overdue = cycle.is_overdue() and institution.report_status in (
-                None,
-                ReportStatus.DRAFT,
-                ReportStatus.RETURNED,
-            )
-        counts["overdue"] = sum(institution.overdue for institution in institutions)
+        institutions, counts = province_overview(user=user, cycle=cycle, province=province)
         only = request.GET.get("status", "")
         if only:
             institutions = [i for i in institutions if (i.report_status or "none") == only]

@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.models import Membership, Role
-from accounts.roles import role_of
+from accounts.models import Membership
+from accounts.roles import Role, role_of
 from demo.accounts import DEMO_PASSWORD, create_demo_users
 from departments.models import Institution
 from tests.conftest import PASSWORD

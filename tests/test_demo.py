@@ -18,7 +18,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from demo.generate import demo_files, generate_demo_rows
+from demo.generate import (
+    EXAM_FILL_ORDER,
+    PERSONNEL_FILL_ORDER,
+    PublishedFigures,
+    demo_files,
+    fill_order,
+    generate_demo_rows,
+)
 from demo.loading import DEMO_DIR
 from departments.models import Institution, Province, inst_code_validator
 from departments.services import load_provinces
@@ -262,3 +269,25 @@ def test_the_2019_figures_are_smaller_where_the_report_says_they_grew(demo):
     for group in ("eq_positron_total", "exam_pet_total", "staff_total", "tx_total"):
         assert total(2019, instrument.GROUPS[group]) < total(2023, instrument.GROUPS[group])
     assert total(2019, ["iv_samples"]) > 0
+
+
+def test_each_breakdown_is_filled_with_exactly_the_items_of_its_group():
+    for group, priority in (EXAM_FILL_ORDER | PERSONNEL_FILL_ORDER).items():
+        order = fill_order(group, priority)
+        assert sorted(order) == sorted(instrument.GROUPS[group]), group
+        assert order[-1] == priority[-1], group
+
+
+def test_an_item_added_to_a_group_the_report_does_not_print_gets_no_share(monkeypatch):
+    # Adding exam_pet_infection to the PET group: the split gives it 0 and leaves the rest as
+    # they were, it is filled just before the last column, and the generator still runs.
+    group = "exam_pet_total"
+    published = PublishedFigures()
+    before = published.split(published.count(group), group)
+    monkeypatch.setitem(instrument.GROUPS, group, (*instrument.GROUPS[group], "exam_pet_infection"))
+    after = published.split(published.count(group), group)
+    assert after == before | {"exam_pet_infection": 0}
+    order = fill_order(group, EXAM_FILL_ORDER[group])
+    assert order[-2:] == ("exam_pet_infection", EXAM_FILL_ORDER[group][-1])
+    rows = generate_demo_rows()
+    assert {row["exam_pet_infection"] for row in rows[2023]} <= {0, None}

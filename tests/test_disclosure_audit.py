@@ -3,7 +3,7 @@ system a careful reader would set up, and for each suppressed cell the interval 
 in (two linear programs, scipy's HiGHS). Every sensitive cell's interval must reach at least
 PROTECTION (20%) of its value below and above it; no other suppressed cell may be pinned down.
 
-The relations are written out here from the instrument (survey.instrument.GROUPS) and the
+The relations are written out here from the instrument (survey.instrument.items.GROUPS) and the
 dictionary's rules, not taken from reports.privacy, so that the audit checks the algorithm
 rather than repeating it.
 """

@@ -151,9 +151,9 @@ def failing_save(message):
 def test_a_save_that_waited_too_long_for_a_lock_is_told_an_import_is_running(
     english, reporter, report_2023, monkeypatch
 ):
-    from survey import workflow
+    from survey import editing
 
-    monkeypatch.setattr(workflow, "save_section", failing_save("database is locked"))
+    monkeypatch.setattr(editing, "save_section", failing_save("database is locked"))
     english.force_login(reporter)
     page = english.post(section_url(report_2023), section_data(report_2023, therapy_beds=3))
     assert page.status_code == 503 and page["Retry-After"] == "30"

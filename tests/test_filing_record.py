@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from equipment.models import EquipmentUnit
 from interchange.importing import import_file
-from survey import workflow
+from survey import assessment, workflow
 from survey.models import Cycle, Report
 
 pytestmark = pytest.mark.django_db
@@ -123,12 +123,12 @@ def test_one_explanation_serves_a_group_and_old_per_item_explanations_still_coun
         staff_physicians=10, staff_nurses=8, staff_technicians=5
     )
     report_2023.refresh_from_db()
-    previous = workflow.previous_report(report_2023)
-    [warning] = [w for w in workflow.assess(report_2023, previous).warnings if "staff" in w.key]
+    previous = assessment.previous_report(report_2023)
+    [warning] = [w for w in assessment.assess(report_2023, previous).warnings if "staff" in w.key]
     assert warning.key == "change-staff_total"
     assert set(warning.items) == {"staff_physicians", "staff_nurses", "staff_technicians"}
     assert "10 (4)" in warning.message and "5 (2)" in warning.message
     # Explanations kept per item before warnings were grouped are still read.
     report_2023.notes = {"change-staff_nurses": "Second ward opened."}
     assert warning.explanation(report_2023.notes) == "Second ward opened."
-    assert warning not in workflow.assess(report_2023, previous).unexplained
+    assert warning not in assessment.assess(report_2023, previous).unexplained

@@ -1,8 +1,10 @@
 """No import cycle between the project's modules.
 
 Every import counts, at module level or inside a function (a lazy import only hides a cycle
-from Python, not from a reader). First-party packages are the folders at the repository root
-with an `__init__.py`, but for the tests and the benchmarks.
+from Python, not from a reader). Importing `a.b.c` runs `a/__init__.py` and `a/b/__init__.py` too: those count
+as imported, but for the importer's own packages (already run before it). First-party packages
+are the folders at the repository root with an `__init__.py`, but for the tests and the
+benchmarks; a root folder holding Python files must be one or the other.
 """
 
 import ast
@@ -52,7 +54,14 @@ def imports_of(name, path, modules):
                 target = target.rpartition(".")[0]
             if target and target != name:
                 found.add(target)
+                found |= ancestors(target, modules) - ancestors(name, modules) - {name}
     return found
+
+
+def ancestors(name, modules):
+    """The packages whose `__init__` importing module `name` runs, outermost first."""
+    parts = name.split(".")
+    return {".".join(parts[:n]) for n in range(1, len(parts))} & modules.keys()
 
 
 def import_graph():
@@ -108,6 +117,47 @@ def test_the_graph_sees_lazy_and_relative_imports():
     assert "survey.models" in graph["survey.workflow"]
     assert "accounts.roles" in graph["departments.models"]
     assert "accounts.roles" in graph["survey.models"]  # imported inside a queryset method
+
+
+def test_importing_a_module_runs_its_packages():
+    graph = import_graph()
+    # survey.models imports survey.instrument.items: survey.instrument's __init__ runs too.
+    assert "survey.instrument" in graph["survey.models"]
+    assert "accounts" in graph["survey.models"]  # through accounts.roles
+    # items imports survey.instrument.sections.education: the sections' __init__ runs too,
+    assert "survey.instrument.sections" in graph["survey.instrument.items"]
+    # but not a module's own packages: they run before it.
+    assert "survey" not in graph["survey.models"]
+    assert "survey.instrument" not in graph["survey.instrument.items"]
+
+
+def loose_folders(root):
+    """The root folders holding Python files that are neither a package nor not application:
+    their modules would escape the graph."""
+    return [
+        folder.name
+        for folder in sorted(root.iterdir())
+        if folder.is_dir()
+        and not folder.name.startswith(".")
+        and folder.name not in NOT_APPLICATION
+        and not (folder / "__init__.py").is_file()
+        and any(folder.rglob("*.py"))
+    ]
+
+
+def test_every_root_folder_with_python_files_is_a_package_or_not_application(tmp_path):
+    loose = loose_folders(ROOT)
+    assert not loose, f"neither a package nor in NOT_APPLICATION: {', '.join(loose)}"
+    for folder, files in {
+        "app": ("__init__.py", "models.py"),
+        "tools": ("sub/run.py",),
+        "static": ("app.js",),
+        "bench": ("run.py",),
+    }.items():
+        for name in files:
+            (tmp_path / folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / folder / name).write_text("")
+    assert loose_folders(tmp_path) == ["tools"]
 
 
 def test_a_cycle_is_found():

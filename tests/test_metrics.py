@@ -191,3 +191,18 @@ def test_shares_and_densities():
     assert metrics.share_pct(values, "exam_pet_tumor") == 25
     assert metrics.share_pct({"inst_svc_pet": 3, "institutions": 0}, "inst_svc_pet") is None
     assert metrics.per_million(772, 1409.67) == pytest.approx(0.5476, abs=1e-4)
+
+
+def test_a_compiled_query_refuses_a_place_computed_from_its_parameter(db):
+    from reports.compiled import compile_query
+
+    def plain(year):
+        return Report.objects.filter(cycle_id=year).values("status")
+
+    def computed(year):
+        # Its place holds year - 1: run with another year, it would be given the year itself.
+        return Report.objects.filter(cycle_id=year - 1).values("status")
+
+    assert compile_query(plain, year=(2001, 2002)).slots == {"year": (0,)}
+    with pytest.raises(ValueError, match="computed from 'year'"):
+        compile_query(computed, year=(2001, 2002))

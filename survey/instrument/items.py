@@ -55,6 +55,10 @@ IDENTITY_FIELDS = {
     "inst_name_zh": "name_zh",
     "province": "province",
 }
+# The institution's attribute holding each identity value: the province's code for the province.
+IDENTITY_ATTRIBUTES = {
+    code: Institution._meta.get_field(name).attname for code, name in IDENTITY_FIELDS.items()
+}
 PROFILE_ITEMS = tuple(field.name for field in InstitutionProfile._meta.fields)
 
 GROUPS = {
@@ -164,8 +168,7 @@ def values_of(report):
     """Every item of `report` by code; None where not reported."""
     institution = report.institution
     values = {
-        code: getattr(institution, "province_id" if field == "province" else field)
-        for code, field in IDENTITY_FIELDS.items()
+        code: getattr(institution, attribute) for code, attribute in IDENTITY_ATTRIBUTES.items()
     }
     for item in items():
         if item.on_report:

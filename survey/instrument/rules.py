@@ -4,7 +4,7 @@ values by item code.
 One implementation of the rules (`check`) serves the model, the forms and the importer. A rule
 reads None as "not reported" and only judges what was reported. The warnings
 (`quality_warnings`: the rules that do not block, services and their evidence, changes against
-last year) are what the filer explains before submitting (`survey.workflow.assess`).
+last year) are what the filer explains before submitting (`survey.assessment.assess`).
 """
 
 from collections.abc import Mapping
