@@ -225,6 +225,9 @@ class _Table:
     def __init__(self, table):
         self.table = table
         self.hidden = {}  # (scope, code) -> protection requirement
+        # room_within of (cell, equation, depth) for the current hidden set: the greedy asks
+        # the same ones many times between two hides, and the recursion fans out.
+        self.rooms = {}
         self.equations = []
         self.national = set()  # indexes of the national equations
         for scope in table:
@@ -275,6 +278,12 @@ class _Table:
         """`room`, and no more than each other equation of the cell lets it move: as far as
         that equation's other hidden cells can make up for it, themselves so limited, down
         to `depth` equations away (a part of what the audit's linear programs see)."""
+        key = (cell, index, depth)
+        if key not in self.rooms:
+            self.rooms[key] = self._room_within(cell, index, depth)
+        return self.rooms[key]
+
+    def _room_within(self, cell, index, depth):
         room = self.room(cell)
         if not depth:
             return room
@@ -295,6 +304,7 @@ class _Table:
         if cell not in self.hidden:
             for index in self.equations_of.get(cell, ()):
                 self.hidden_in[index] += 1
+            self.rooms.clear()
         self.hidden[cell] = max(self.hidden.get(cell, 0), requirement)
 
     def protected(self, index, cell):
