@@ -28,9 +28,13 @@ with the cells below blanked. The `survey_aggregates` command runs with server a
    sensitive cell, the requirement of the cell it protects for a complement. Greedily, to a
    fixed point:
    - in every equation with a hidden cell, the other hidden cells must be able to absorb the
-     requirement (their room to move down, their value, and up, the distance to their bound);
-     otherwise the shown cell of that equation that closes most equations already opened and
-     has room enough is hidden too. The national equation must hold even for a coordinator
+     requirement (their room to move down, their value, and up, the distance to their bound
+     if that is shown);
+     otherwise one more shown cell of that equation is hidden, in each pass one per
+     equation: one with room enough, a province's part before a national figure or a group
+     total (what readers come for, as statistical offices weigh a cell by what its loss
+     costs), then the one that opens fewest new equations. The national equation must hold
+     even for a coordinator
      who knows one province whole: there the largest other province's room does not count
      (so a hidden national column has at least three hidden cells). A hidden cell's room
      counts only as far as its other equations let it move (two equations deep), and a 0
@@ -268,8 +272,13 @@ class _Table:
 
     def room(self, cell):
         """How far a reader could move a hidden cell either way before a bound stops it."""
+        # A hidden whole moves with its part: only a shown one stops it.
         up = min(
-            (self.value(whole) - self.value(cell) for whole in self.wholes.get(cell, ())),
+            (
+                self.value(whole) - self.value(cell)
+                for whole in self.wholes.get(cell, ())
+                if whole not in self.hidden
+            ),
             default=float("inf"),
         )
         return min(self.value(cell), up)
@@ -335,7 +344,10 @@ class _Table:
             opened = sum(1 for i in self.equations_of[cell] if i != index and not self.hidden_in[i])
             room = self.room(cell)
             enough = room >= requirement and room > 0
-            return (not enough, opened, room if enough else -room, cell)
+            # A national figure or a group total is what readers come for: hide a part of a
+            # province first, as statistical offices weigh cells by what their loss costs.
+            headline = (cell[0] == NATIONAL) + (cell[1] in GROUPS)
+            return (not enough, headline, opened, room if enough else -room, cell)
 
         return min(candidates, key=cost)
 
@@ -344,13 +356,17 @@ class _Table:
         for index, equation in enumerate(self.equations):
             if not self.hidden_in[index]:
                 continue
+            # One complement per equation and pass: the cell just hidden may be held by its
+            # other equations (a province's total by its own parts, shown), and closing those
+            # first, in the next pass, gives it room; hiding on here would take every
+            # province's cell and then the national one.
             for cell in equation:
-                while cell in self.hidden and not self.protected(index, cell):
+                if cell in self.hidden and not self.protected(index, cell):
                     extra = self.complement(index, self.hidden[cell])
-                    if extra is None:
-                        break  # nothing left to hide: the audit reports such a cell
-                    self.hide(extra, self.hidden[cell])
-                    changed = True
+                    if extra is not None:  # else nothing is left to hide: the audit says so
+                        self.hide(extra, self.hidden[cell])
+                        changed = True
+                    break
         return changed
 
     def close_bounds(self):

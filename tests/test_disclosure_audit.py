@@ -403,6 +403,31 @@ def loaded_demo(db):
         Report.objects.update(status="accepted")
 
 
+# The national figures the brief report leads with: suppression must protect hospitals without
+# taking these from the public (a greedy that hid every province's cell and then the nation's
+# once did).
+HEADLINES = (
+    "institutions",
+    "eq_positron_total",
+    "eq_pet_ct",
+    "eq_single_photon_total",
+    "exam_pet_total",
+    "exam_sp_total",
+    "tx_total",
+    "staff_total",
+    "title_total",
+    "degree_total",
+    "inst_in_vitro",
+)
+
+
+@pytest.mark.slow
+def test_the_national_headline_figures_stay_public(client, loaded_demo):
+    national = downloaded(client, 2023)["national"]
+    assert not set(HEADLINES) & set(national["suppressed"])
+    assert national["metrics"]["eq_positron_total"]["value"] > 0
+
+
 @pytest.mark.slow
 def test_the_demo_data_gives_no_suppressed_cell_away(client, loaded_demo):
     truth = truth_of(2023)
