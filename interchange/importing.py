@@ -155,12 +155,12 @@ class ImportSummary:
             return ""
         if self.rows_not_checked is None:
             return _(
-                "Checking stopped at line %(line)s after %(max)s errors; the rest of the file "
-                "was not checked."
+                "Checking stopped at line %(line)s, more than %(max)s errors having been found; "
+                "the rest of the file was not checked."
             ) % {"line": self.stopped_at_line, "max": MAX_ERRORS}
         return _(
-            "Checking stopped at line %(line)s after %(max)s errors; %(rows)s more rows were "
-            "not checked."
+            "Checking stopped at line %(line)s, more than %(max)s errors having been found; "
+            "%(rows)s more rows were not checked."
         ) % {
             "line": self.stopped_at_line,
             "max": MAX_ERRORS,

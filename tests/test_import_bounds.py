@@ -108,7 +108,8 @@ def test_checking_stops_after_a_bounded_number_of_errors_and_says_how_many_rows_
     assert summary.rows_not_checked == 5_000 - importing.CHUNK_ROWS
     assert summary.describe() == (
         "1,000 errors, of which the first 200 are listed: nothing was imported. Checking "
-        "stopped at line 1001 after 200 errors; 4,000 more rows were not checked."
+        "stopped at line 1001, more than 200 errors having been found; 4,000 more rows were "
+        "not checked."
     )
     assert not Institution.objects.exists()
 
