@@ -109,6 +109,11 @@ def follows_filings(user):
     return role_of(user) in (Role.COORDINATOR, Role.ANALYST, Role.ADMIN)
 
 
+def sees_every_report(user):
+    """Analysts and admins read every report (and every unpublished figure)."""
+    return scope_of(user).everything
+
+
 # Who may open which page of the site beyond the reports themselves, decided here once: the
 # view refuses everyone else (404) and the templates link the page only for its audience
 # (`may_open`, from `accounts.context_processors.pages`), so the two cannot disagree.
@@ -116,6 +121,8 @@ PAGE_AUDIENCES = {
     "review": reviews_reports,  # survey:review, the submitted reports waiting for review
     "filing": follows_filings,  # survey:filing, every institution's filing status
     "history": sees_audit_trail,  # survey:history, a report's audit trail
+    # reports:published_check, the publication against every report, drafts included
+    "published_check": sees_every_report,
 }
 
 

@@ -56,26 +56,31 @@ def bar_figure(rows, *, year, baseline=None):
     return go.Figure(traces, _layout(None, 60 + 26 * len(rows) * len(traces)))
 
 
-def growth_figure(rows, *, year, baseline):
-    """Growth of the headline figures: all reporting institutions beside the matched panel."""
+def growth_figure(rows, *, year, baseline, panel=True):
+    """Growth of the headline figures: all reporting institutions, beside the matched panel
+    for the viewers who may see it (`panel`)."""
     labels = [plain(row.label) for row in rows]
-    figure = go.Figure(
-        [
-            go.Bar(
-                y=labels,
-                x=[row.growth_pct for row in rows],
-                orientation="h",
-                name=_("all reporting institutions"),
-                marker_color=CURRENT,
-            ),
+    traces = [
+        go.Bar(
+            y=labels,
+            x=[row.growth_pct for row in rows],
+            orientation="h",
+            name=_("all reporting institutions"),
+            marker_color=CURRENT,
+        )
+    ]
+    if panel:
+        traces.append(
             go.Bar(
                 y=labels,
                 x=[row.panel_growth_pct for row in rows],
                 orientation="h",
                 name=_("institutions reporting in both years"),
                 marker_color=PANEL,
-            ),
-        ],
+            )
+        )
+    figure = go.Figure(
+        traces,
         _layout(
             _("Growth %(year)s over %(baseline)s, %%") % {"year": year, "baseline": baseline},
             120 + 52 * len(rows),

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from accounts.roles import may_open
 from departments.models import Institution, Province
 from interchange.files import bom_csv_writer
 from reports import brief, charts, comparison, consistency, dashboard, privacy, profile
@@ -23,7 +24,8 @@ def _years(request, province_code=None):
     year = _year_param(request, "year", years) or default
     earlier = [y for y in years if y < year]
     baseline = _year_param(request, "baseline", years)
-    if "baseline" not in request.GET:
+    if "baseline" not in request.GET or (baseline is not None and baseline >= year):
+        # A baseline is an earlier cycle: the form keeps the old one when the year changes.
         baseline = earlier[-1] if earlier else None
     return year, baseline, years
 
@@ -91,7 +93,9 @@ def _dashboard_data(user, year, baseline, province_code, disclosure):
         for data in board.panels
     ]
     growth = (
-        charts.as_json_data(charts.growth_figure(board.headline, year=year, baseline=baseline))
+        charts.as_json_data(
+            charts.growth_figure(board.headline, year=year, baseline=baseline, panel=board.entitled)
+        )
         if baseline
         else None
     )
@@ -248,8 +252,7 @@ def brief_report(request):
 
 @login_required
 def published_check(request):
-    # It compares every report's figures with the national publication: an analyst's tool.
-    if not privacy.is_entitled(request.user, None):
+    if not may_open(request.user, "published_check"):
         raise Http404
     findings = consistency.check_published()
     return render(request, "reports/consistency.html", {"findings": findings})

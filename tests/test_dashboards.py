@@ -63,6 +63,16 @@ def test_the_national_dashboard_shows_figures_growth_and_every_panel(client, two
     assert positron.panel_growth_pct == pytest.approx(100.0)  # 4 units now vs 2 then
 
 
+@pytest.mark.parametrize(("year", "baseline"), [(2019, 2019), (2019, 2023)])
+def test_a_baseline_is_always_an_earlier_cycle(client, two_cycles, year, baseline):
+    # The form keeps the old baseline when only the year is changed.
+    page = client.get(reverse("reports:national"), {"year": year, "baseline": baseline})
+    assert page.status_code == 200
+    assert (page.context["board"].year, page.context["board"].baseline) == (2019, None)
+    later = client.get(reverse("reports:national"), {"year": 2023, "baseline": 2023})
+    assert later.context["board"].baseline == 2019
+
+
 def test_a_province_page_ranks_the_province_and_gives_densities(client, two_cycles):
     page = client.get(reverse("reports:province", args=["51"]), {"year": 2023})
     board = page.context["board"]

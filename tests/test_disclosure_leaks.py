@@ -187,7 +187,12 @@ def test_the_matched_panel_does_not_give_a_new_hospital_away(client, add, analys
     assert all(row.split(",")[column] == "" for row in rows)
     page = client.get(reverse("reports:province", args=["11"]), query)
     assert all(row.panel_growth_pct is None for row in page.context["board"].headline)
+    # Nor an empty series or column where the panel would be.
+    assert "增长（配对机构）" not in page.content.decode()
+    assert len(page.context["growth_figure"]["data"]) == 1
     client.force_login(analyst)  # entitled: every figure, the panel's growth too
+    page = client.get(reverse("reports:province", args=["11"]), query)
+    assert len(page.context["growth_figure"]["data"]) == 2
     rows = client.get(url, query).content.decode("utf-8-sig").splitlines()[1:]
     line = next(row.split(",") for row in rows if row.startswith("exam_pet_tumor,"))
     assert float(line[column]) == 8.0

@@ -30,12 +30,25 @@ def test_analysts_follow_the_filings_but_do_not_review(analyst):
     assert not may_open(analyst, "review")
 
 
+def test_the_published_check_is_linked_for_exactly_those_who_may_open_it(client, people):
+    url = reverse("reports:published_check")
+    for name, user in people.items():
+        if user is not None:
+            client.force_login(user)
+        else:
+            client.logout()
+        allowed = user is not None and may_open(user, "published_check")
+        page = client.get(reverse("reports:national"))
+        assert (f'href="{url}"' in page.content.decode()) is allowed, name
+        assert (client.get(url).status_code == 200) is allowed, name
+
+
 def test_the_audit_trail_is_for_coordinators_and_admins(people):
     readers = {name for name, user in people.items() if may_open(user, "history")}
     assert readers == {"coordinator", "coordinator_elsewhere", "admin"}
 
 
 def test_every_page_audience_is_a_check_of_the_user():
-    assert set(PAGE_AUDIENCES) == {"review", "filing", "history"}
+    assert set(PAGE_AUDIENCES) == {"review", "filing", "history", "published_check"}
     for check in PAGE_AUDIENCES.values():
         assert check(None) is False
