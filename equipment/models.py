@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from survey.instrument.fields import EQUIPMENT_MAX, Unit, count_field
+from survey.instrument.fields import EDITION_2028, EQUIPMENT_MAX, Unit, count_field
 from survey.text import validate_text
 
 
@@ -57,6 +57,18 @@ class EquipmentSection(models.Model):
     )
     eq_organ_other = unit_type_count(_("Other organ function equipment"))
     eq_cyclotron = unit_type_count(_("Medical cyclotrons"), type_label=_("Medical cyclotron"))
+    eq_pet_long_axial = count_field(
+        _("Of the PET or PET/CT units: long axial field of view (total-body) scanners"),
+        maximum=EQUIPMENT_MAX,
+        unit=Unit.UNITS,
+        asked_from=EDITION_2028,
+    )
+    eq_positron_domestic = count_field(
+        _("Of the positron imaging units: made in China"),
+        maximum=EQUIPMENT_MAX,
+        unit=Unit.UNITS,
+        asked_from=EDITION_2028,
+    )
     eq_sa_pet_ct = unit_type_count(_("Small-animal PET/CT"))
     eq_sa_spect_pet_ct = unit_type_count(_("Small-animal SPECT/PET/CT"))
     eq_sa_spect_ct = unit_type_count(_("Small-animal SPECT/CT"))
@@ -126,6 +138,12 @@ class EquipmentSection(models.Model):
             "eq_owner_radiology",
             "eq_owner_other",
         ),
+    }
+    # "Of which" items: each is at most its whole (an item or a group total), and sums into
+    # nothing.
+    OF_WHICH = {
+        "eq_pet_long_axial": "eq_pet_ct",
+        "eq_positron_domestic": "eq_positron_total",
     }
 
     class Meta:

@@ -38,7 +38,10 @@ class Metric:
     `parts` marks a group total, the sum of its items' values (None when none was reported).
     `base` names the metric a share of this one is taken against. A sum (an item or a group
     total, as opposed to a count of institutions) has `contributors`, the institutions with a
-    value above 0, and `largest`, the largest institution's value.
+    value above 0, and `largest`, the largest institution's value. `behind` names the items the
+    metric is defined over: it is asked in a cycle that asks any of them (a metric over no item,
+    such as `institutions` or a choice, is asked in every cycle). A count of institutions over
+    items has `condition_over`, its condition over a subset of them (for comparing cycles).
     """
 
     code: str
@@ -50,27 +53,56 @@ class Metric:
     base: str | None = None
     contributors: object = None
     largest: object = None
+    behind: tuple[str, ...] = ()
+    condition_over: object = None
 
     @property
     def is_sum(self):
         return self.contributors is not None
 
+    def asked_in(self, year):
+        return not self.behind or any(instrument.is_asked(code, year) for code in self.behind)
+
+    def items_asked_in(self, year):
+        return tuple(code for code in self.behind if instrument.is_asked(code, year))
+
 
 @dataclass(frozen=True)
 class Figure:
+    """A metric's figure in one scope and year. `asked` is False when the year's cycle did not
+    ask the items behind it: then `value` is None, as for *not reported*, but means neither."""
+
     value: int | None
     n_reporting: int
     contributors: int | None = None
     largest: int | None = None
+    asked: bool = True
+
+
+@dataclass(frozen=True)
+class Shared:
+    """A metric over the items asked in both years of a comparison (`items`), where the two
+    cycles asked different items behind it: the like-for-like figures its growth is over."""
+
+    value: int | None
+    baseline: int | None
+    items: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Comparison:
+    """A metric of `year` beside the baseline year's. When the cycles asked different items
+    behind it, `shared` holds both years over the items both asked and `growth_pct` is theirs:
+    `value` and `baseline` stay each year's full figure."""
+
     value: int | None
     baseline: int | None
     growth_pct: float | None
     n_reporting: int
     baseline_n_reporting: int | None = None
+    asked: bool = True
+    baseline_asked: bool = True
+    shared: Shared | None = None
 
 
 def _any(codes, lookup):
@@ -90,7 +122,7 @@ def _institutions(condition):
 
 
 def _choice_metrics(code, prefix, choices, section):
-    reported = _institutions(~Q(**{code: ""}))
+    reported = _institutions(~Q(**{code: ""}))  # choices are asked in every cycle
     return [
         Metric(
             f"{prefix}{value}",
@@ -192,6 +224,7 @@ def metrics():
                     _institutions(Q(**{item.code: True})),
                     Count(item.code),
                     base=FLAG_BASES.get(item.code, FLAG_BASES.get(item.section, "institutions")),
+                    behind=(item.code,),
                 )
             )
         elif item.kind == COUNT:
@@ -205,6 +238,7 @@ def metrics():
                     base=_base_of(item.code),
                     contributors=_institutions(_any_positive(item.code)),
                     largest=Max(item.code),
+                    behind=(item.code,),
                 )
             )
     for group, parts in GROUPS.items():
@@ -217,30 +251,23 @@ def metrics():
                 parts=parts,
                 contributors=_institutions(_any_positive(*parts)),
                 largest=Max(_institution_total(parts)),
+                behind=parts,
             )
         )
+    therapy = instrument.THERAPY_GROUPS
+    # (code, label, section, items behind it, base): institutions with any of the items above 0.
     derived = [
         (
             "inst_with_positron_equipment",
             _("Institutions with positron imaging equipment"),
             "equipment",
-            _any_positive(*positron),
             positron,
             "institutions",
-        ),
-        (
-            "inst_with_positron_equipment_tertiary",
-            _("Of those, tertiary hospitals"),
-            "equipment",
-            _any_positive(*positron) & Q(tier__in=TERTIARY_TIERS),
-            positron,
-            "inst_with_positron_equipment",
         ),
         (
             "inst_with_cyclotron",
             _("Institutions with a cyclotron"),
             "equipment",
-            _any_positive("eq_cyclotron"),
             ("eq_cyclotron",),
             "institutions",
         ),
@@ -248,7 +275,6 @@ def metrics():
             "inst_therapy",
             _("Institutions performing radionuclide therapy"),
             "therapy",
-            _any_positive(*tx_items),
             tx_items,
             "institutions",
         ),
@@ -256,54 +282,72 @@ def metrics():
             "inst_therapy_i131",
             _("Institutions giving 131I therapy"),
             "therapy",
-            _any_positive("tx_i131_graves", "tx_i131_thyroid"),
-            ("tx_i131_graves", "tx_i131_thyroid"),
+            therapy["i131"],
             "inst_therapy",
         ),
         (
             "inst_therapy_bone",
-            _("Institutions treating bone metastases (89Sr)"),
+            _("Institutions treating bone metastases (89Sr, 223Ra)"),
             "therapy",
-            _any_positive("tx_sr89_bone"),
-            ("tx_sr89_bone",),
+            therapy["bone"],
+            "inst_therapy",
+        ),
+        (
+            "inst_therapy_radioligand",
+            _("Institutions giving radioligand therapy (177Lu)"),
+            "therapy",
+            therapy["radioligand"],
             "inst_therapy",
         ),
         (
             "inst_therapy_plaster",
             _("Institutions giving applicator (plaster) therapy"),
             "therapy",
-            _any_positive("tx_sr90_y90_applicator", "tx_p32_patch"),
-            ("tx_sr90_y90_applicator", "tx_p32_patch"),
+            therapy["plaster"],
             "inst_therapy",
         ),
         (
             "inst_therapy_yunke",
             _("Institutions giving 99Tc-MDP (Yunke) therapy"),
             "therapy",
-            _any_positive("tx_tc99_mdp"),
-            ("tx_tc99_mdp",),
+            therapy["yunke"],
             "inst_therapy",
         ),
         (
             "inst_in_vitro",
             _("Institutions reporting in vitro samples"),
             "in_vitro",
-            _any_positive("iv_samples"),
             ("iv_samples",),
             "institutions",
         ),
     ]
-    for code, label, section, condition, behind, base in derived:
+    for code, label, section, behind, base in derived:
         result.append(
             Metric(
                 code,
                 label,
                 section,
-                _institutions(condition),
+                _institutions(_any_positive(*behind)),
                 _institutions(_any_reported(*behind)),
                 base=base,
+                behind=behind,
+                condition_over=_any_positive,
             )
         )
+    tertiary = Q(tier__in=TERTIARY_TIERS)
+    result.insert(
+        [m.code for m in result].index("inst_with_positron_equipment") + 1,
+        Metric(
+            "inst_with_positron_equipment_tertiary",
+            _("Of those, tertiary hospitals"),
+            "equipment",
+            _institutions(_any_positive(*positron) & tertiary),
+            _institutions(_any_reported(*positron)),
+            base="inst_with_positron_equipment",
+            behind=positron,
+            condition_over=lambda *codes: _any_positive(*codes) & tertiary,
+        ),
+    )
     return {metric.code: metric for metric in result}
 
 
@@ -320,13 +364,15 @@ def _aggregates():
     return expressions
 
 
-def _figures_from_row(row):
+def _figures_from_row(row, year):
     values = {}
     for code, metric in metrics().items():
+        if not metric.asked_in(year):
+            # A count of institutions would read 0 and a sum None: both mean "not asked".
+            values[code] = Figure(None, 0, 0 if metric.is_sum else None, None, asked=False)
+            continue
         if metric.parts:
-            parts = [values[part].value for part in metric.parts]
-            reported = [part for part in parts if part is not None]
-            value = sum(reported) if reported else None
+            value = _sum_of_reported(values[part].value for part in metric.parts)
         else:
             value = row[f"value_{code}"]
         values[code] = Figure(
@@ -336,6 +382,11 @@ def _figures_from_row(row):
             row.get(f"largest_{code}"),
         )
     return values
+
+
+def _sum_of_reported(values):
+    reported = [value for value in values if value is not None]
+    return sum(reported) if reported else None
 
 
 def published(reports):
@@ -372,7 +423,7 @@ def figures(*, year, province=None, panel_with=None, published=False):
         [row] = _run(
             _compiled_scope_query(*shape), year=year, province=province, panel_with=panel_with
         )
-        return _figures_from_row(row)
+        return _figures_from_row(row, year)
 
     return versions.cached(
         "figures",
@@ -390,7 +441,7 @@ def figures_by_province(*, year, published=False):
 
     def compute():
         rows = _run(_compiled_by_province_query(published, _vendor()), year=year)
-        return {row["institution__province"]: _figures_from_row(row) for row in rows}
+        return {row["institution__province"]: _figures_from_row(row, year) for row in rows}
 
     return versions.cached("figures-by-province", year, published, years=(year,), compute=compute)
 
@@ -456,35 +507,102 @@ def compare(*, year, baseline=None, province=None, panel=False, published=False)
 
     With `panel`, both years count only institutions that reported in both, so that growth
     is not confused with a rise in respondents. With `published`, of the submitted and
-    accepted reports only.
+    accepted reports only. Where the two cycles asked different items behind a metric, its
+    growth is over the items both asked (`Comparison.shared`).
     """
-    current = figures(
-        year=year,
-        province=province,
-        panel_with=baseline if panel and baseline else None,
-        published=published,
-    )
-    before = (
-        figures(
-            year=baseline,
-            province=province,
-            panel_with=year if panel else None,
-            published=published,
-        )
-        if baseline
-        else {}
-    )
+    scope = {"province": province, "published": published}
+    current = figures(year=year, panel_with=baseline if panel and baseline else None, **scope)
+    before = figures(year=baseline, panel_with=year if panel else None, **scope) if baseline else {}
+    shared = _shared_figures(year, baseline, panel=panel, **scope) if baseline else {}
     result = {}
     for code, figure in current.items():
         then = before.get(code)
+        like_for_like = shared.get(code)
+        if like_for_like is not None:
+            growth = growth_pct(like_for_like.value, like_for_like.baseline)
+        else:
+            growth = growth_pct(figure.value, then.value) if then else None
         result[code] = Comparison(
             value=figure.value,
             baseline=then.value if then else None,
-            growth_pct=growth_pct(figure.value, then.value) if then else None,
+            growth_pct=growth,
             n_reporting=figure.n_reporting,
             baseline_n_reporting=then.n_reporting if then else None,
+            asked=figure.asked,
+            baseline_asked=then.asked if then else True,
+            shared=like_for_like,
         )
     return result
+
+
+def differing_metrics(year, baseline):
+    """{code: the items both years asked} of the metrics whose items the two cycles asked
+    differently, but both asked some of."""
+    result = {}
+    for code, metric in metrics().items():
+        now, then = metric.items_asked_in(year), metric.items_asked_in(baseline)
+        common = tuple(item for item in now if item in then)
+        if now != then and common:
+            result[code] = common
+    return result
+
+
+def _shared_figures(year, baseline, *, province, published, panel):
+    """{code: Shared} for the metrics whose items differ between the two cycles: group totals
+    summed over the common items, counts of institutions counted over them (one query a year)."""
+    differing = differing_metrics(year, baseline)
+    if not differing:
+        return {}
+
+    def over_common(of_year, other_year):
+        reports = reports_of(
+            year=of_year,
+            province=province,
+            panel_with=other_year if panel else None,
+            published_only=published,
+        )
+        figures_of_year = figures(
+            year=of_year,
+            province=province,
+            panel_with=other_year if panel else None,
+            published=published,
+        )
+        counts = {
+            f"value_{code}": _institutions(metrics()[code].condition_over(*common))
+            for code, common in differing.items()
+            if metrics()[code].condition_over is not None
+        }
+        row = (
+            {key: _plain(value) for key, value in reports.aggregate(**counts).items()}
+            if counts
+            else {}
+        )
+        values = {}
+        for code, common in differing.items():
+            if metrics()[code].parts:
+                values[code] = _sum_of_reported(figures_of_year[part].value for part in common)
+            elif f"value_{code}" in row:
+                values[code] = row[f"value_{code}"]
+        return values
+
+    def compute():
+        now, then = over_common(year, baseline), over_common(baseline, year)
+        return {
+            code: Shared(now[code], then[code], common)
+            for code, common in differing.items()
+            if code in now
+        }
+
+    return versions.cached(
+        "shared-figures",
+        year,
+        baseline,
+        province,
+        published,
+        panel,
+        years=(year, baseline),
+        compute=compute,
+    )
 
 
 def share_pct(values, code):

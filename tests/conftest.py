@@ -16,7 +16,7 @@ CONTRACT = Path(__file__).resolve().parent.parent / "fixtures" / "survey"
 
 
 def read_dictionary():
-    with (CONTRACT / "data-dictionary.csv").open(encoding="utf-8") as f:
+    with (CONTRACT / "data-dictionary-2028.csv").open(encoding="utf-8") as f:
         return list(csv.DictReader(f))
 
 

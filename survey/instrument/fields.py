@@ -18,6 +18,9 @@ BEDS_MAX = 10_000
 EXAMINATIONS_MAX = 10_000_000
 TREATMENTS_MAX = 10_000_000
 IN_VITRO_MAX = 500_000_000
+CAMPUSES_MAX = 100
+VISITS_MAX = 10_000_000
+HOURS_MAX = 100_000
 
 
 class Unit:
@@ -35,22 +38,41 @@ class Unit:
     GRANTS = _("grants")
     PATENTS = _("patents")
     AWARDS = _("awards")
+    WARDS = _("wards")
+    CAMPUSES = _("campuses")
+    VISITS = _("visits")
+    ADMISSIONS = _("admissions")
+    TRIALS = _("trials")
+    PROJECTS = _("projects")
+    HOURS = _("hours")
 
 
-def count_field(label, *, maximum, unit):
+# The first cycle of the instrument's 2028 edition (`data-dictionary-2028.csv`).
+EDITION_2028 = 2028
+
+
+def asked(field, asked_from, asked_until):
+    """`field` as an item asked from the survey year `asked_from` until `asked_until` (None: no
+    limit). Outside those years the item is *not asked*: neither 0 nor not reported."""
+    # Not field options: migrations never see them (they change no column), the instrument does.
+    field.asked_from = asked_from
+    field.asked_until = asked_until
+    return field
+
+
+def count_field(label, *, maximum, unit, asked_from=None, asked_until=None):
     """A whole number of 0 or more, up to `maximum`, of `unit` (a `Unit`); blank when not
     reported."""
     field = models.PositiveIntegerField(
         label, null=True, blank=True, validators=[MaxValueValidator(maximum)]
     )
-    # Not a field option: migrations never see it (it changes no column), the instrument does.
     field.unit = unit
-    return field
+    return asked(field, asked_from, asked_until)
 
 
-def flag_field(label):
+def flag_field(label, *, asked_from=None, asked_until=None):
     """Yes or no; blank when not reported."""
-    return models.BooleanField(label, null=True, blank=True)
+    return asked(models.BooleanField(label, null=True, blank=True), asked_from, asked_until)
 
 
 def free_text_field(label, *, max_length):

@@ -61,12 +61,22 @@ IDENTITY_ATTRIBUTES = {
 }
 PROFILE_ITEMS = tuple(field.name for field in InstitutionProfile._meta.fields)
 
-GROUPS = {
-    group: codes
-    for section in SECTIONS
-    if section.model is not None
-    for group, codes in getattr(section.model, "GROUPS", {}).items()
-}
+
+def _collected(attribute):
+    return {
+        key: value
+        for section in SECTIONS
+        if section.model is not None
+        for key, value in getattr(section.model, attribute, {}).items()
+    }
+
+
+# Group totals: {total: its items}; a total is not itself an item (the dictionary's sums_into).
+GROUPS = _collected("GROUPS")
+# "Of which" items: {item: the item or group total it is at most}; they sum into nothing.
+OF_WHICH = _collected("OF_WHICH")
+# The therapy groups of the dictionary's rules: {group: its treatment items}.
+THERAPY_GROUPS = _collected("THERAPY_GROUPS")
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,34 @@ class Item:
     def unit(self):
         """What a count counts ("examinations", "people", ...; see `fields.Unit`), or None."""
         return getattr(self.field, "unit", None)
+
+    @property
+    def asked_from(self):
+        return getattr(self.field, "asked_from", None)
+
+    @property
+    def asked_until(self):
+        return getattr(self.field, "asked_until", None)
+
+    def asked_in(self, year):
+        """Whether the cycle of survey `year` asks this item (None: any cycle)."""
+        if year is None:
+            return True
+        return (self.asked_from is None or year >= self.asked_from) and (
+            self.asked_until is None or year <= self.asked_until
+        )
+
+    @property
+    def asked_years(self):
+        """The years asking the item, as a phrase ("asked from 2028"), or "" for every cycle."""
+        first, last = self.asked_from, self.asked_until
+        if first and last:
+            return _("asked %(first)s–%(last)s") % {"first": first, "last": last}
+        if first:
+            return _("asked from %(first)s") % {"first": first}
+        if last:
+            return _("asked until %(last)s") % {"last": last}
+        return ""
 
 
 def kind_of(field):
@@ -128,8 +166,38 @@ def item_codes():
     return [item.code for item in items()]
 
 
-def section_items(section_key):
-    return [item for item in items() if item.section == section_key]
+def section_items(section_key, year=None):
+    """The items of a section, those the cycle of `year` asks when it is given."""
+    return [item for item in items() if item.section == section_key and item.asked_in(year)]
+
+
+def items_asked(year):
+    return [item for item in items() if item.asked_in(year)]
+
+
+def is_asked(code, year):
+    """Whether the cycle of `year` asks an item, or any item of a group total or therapy group."""
+    if code in GROUPS:
+        return bool(group_parts(code, year))
+    if code in THERAPY_GROUPS:
+        return any(is_asked(part, year) for part in THERAPY_GROUPS[code])
+    item = items_by_code().get(code)
+    return item is None or item.asked_in(year)
+
+
+def group_parts(group, year=None):
+    """The items of a group total asked in `year` (all of them when None)."""
+    return tuple(code for code in GROUPS[group] if items_by_code()[code].asked_in(year))
+
+
+def shared_parts(codes, year, other_year):
+    """Of `codes`, those asked in both years: what a comparison of the two cycles is over."""
+    by_code = items_by_code()
+    return tuple(
+        code
+        for code in codes
+        if by_code[code].asked_in(year) and by_code[code].asked_in(other_year)
+    )
 
 
 def label(code):

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from survey.instrument.fields import EXAMINATIONS_MAX, Unit, count_field
+from survey.instrument.fields import EDITION_2028, EXAMINATIONS_MAX, Unit, count_field
 
 
 class ExaminationsSection(models.Model):
@@ -46,6 +46,18 @@ class ExaminationsSection(models.Model):
         _("PET or PET/CT examinations in the year: other systems"),
         maximum=EXAMINATIONS_MAX,
         unit=Unit.EXAMINATIONS,
+    )
+    exam_pet_psma = count_field(
+        _("Of the PET or PET/CT examinations: PSMA imaging (any label)"),
+        maximum=EXAMINATIONS_MAX,
+        unit=Unit.EXAMINATIONS,
+        asked_from=EDITION_2028,
+    )
+    exam_pet_fapi = count_field(
+        _("Of the PET or PET/CT examinations: FAPI imaging (any label)"),
+        maximum=EXAMINATIONS_MAX,
+        unit=Unit.EXAMINATIONS,
+        asked_from=EDITION_2028,
     )
     exam_petmri_tumor = count_field(
         _("PET/MRI examinations in the year: tumour"),
@@ -207,6 +219,12 @@ class ExaminationsSection(models.Model):
             "exam_sa_ct",
             "exam_sa_other",
         ),
+    }
+
+    # "Of which" items: each is at most its whole, and sums into nothing.
+    OF_WHICH = {
+        "exam_pet_psma": "exam_pet_total",
+        "exam_pet_fapi": "exam_pet_total",
     }
 
     class Meta:

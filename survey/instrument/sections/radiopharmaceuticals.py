@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from survey.instrument.fields import flag_field
+from survey.instrument.fields import EDITION_2028, flag_field
 
 
 class LicenseClass(models.TextChoices):
@@ -32,6 +32,8 @@ class RadiopharmaceuticalsSection(models.Model):
     rp_ga68 = flag_field(_("Uses 68Ga-labelled drugs"))
     rp_c11 = flag_field(_("Uses 11C-labelled drugs"))
     rp_n13 = flag_field(_("Uses 13N-ammonia"))
+    rp_lu177 = flag_field(_("Uses 177Lu-labelled radiopharmaceuticals"), asked_from=EDITION_2028)
+    rp_ac225 = flag_field(_("Uses 225Ac-labelled radiopharmaceuticals"), asked_from=EDITION_2028)
 
     class Meta:
         abstract = True

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from survey.instrument.fields import RESEARCH_MAX, Unit, count_field
+from survey.instrument.fields import EDITION_2028, HOURS_MAX, RESEARCH_MAX, Unit, count_field
 
 
 class ResearchSection(models.Model):
@@ -31,6 +31,24 @@ class ResearchSection(models.Model):
         _("Science and technology awards received in the year"),
         maximum=RESEARCH_MAX,
         unit=Unit.AWARDS,
+    )
+    res_clinical_trials = count_field(
+        _("Registered clinical trials led by the department in the year"),
+        maximum=RESEARCH_MAX,
+        unit=Unit.TRIALS,
+        asked_from=EDITION_2028,
+    )
+    res_sa_projects_served = count_field(
+        _("Research projects served by the small-animal imaging platform in the year"),
+        maximum=RESEARCH_MAX,
+        unit=Unit.PROJECTS,
+        asked_from=EDITION_2028,
+    )
+    res_sa_service_hours = count_field(
+        _("Small-animal imaging service hours in the year"),
+        maximum=HOURS_MAX,
+        unit=Unit.HOURS,
+        asked_from=EDITION_2028,
     )
 
     class Meta:

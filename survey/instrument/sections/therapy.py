@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from survey.instrument.fields import BEDS_MAX, TREATMENTS_MAX, Unit, count_field
+from survey.instrument.fields import BEDS_MAX, EDITION_2028, TREATMENTS_MAX, Unit, count_field
 
 
 class TherapySection(models.Model):
@@ -49,6 +49,26 @@ class TherapySection(models.Model):
         maximum=TREATMENTS_MAX,
         unit=Unit.TREATMENTS,
     )
+    tx_lu177_psma = count_field(
+        _("Treatments in the year: 177Lu-PSMA radioligand therapy (prostate cancer)"),
+        maximum=TREATMENTS_MAX,
+        unit=Unit.TREATMENTS,
+        asked_from=EDITION_2028,
+    )
+    tx_lu177_sstr = count_field(
+        _(
+            "Treatments in the year: 177Lu somatostatin-receptor radioligand therapy (neuroendocrine tumours)"
+        ),
+        maximum=TREATMENTS_MAX,
+        unit=Unit.TREATMENTS,
+        asked_from=EDITION_2028,
+    )
+    tx_ra223 = count_field(
+        _("Treatments in the year: 223Ra dichloride (bone metastases of prostate cancer)"),
+        maximum=TREATMENTS_MAX,
+        unit=Unit.TREATMENTS,
+        asked_from=EDITION_2028,
+    )
     tx_other = count_field(
         _("Treatments in the year: Other radionuclide treatments"),
         maximum=TREATMENTS_MAX,
@@ -64,8 +84,22 @@ class TherapySection(models.Model):
             "tx_tc99_mdp",
             "tx_seed_implant",
             "tx_sr89_bone",
+            "tx_lu177_psma",
+            "tx_lu177_sstr",
+            "tx_ra223",
             "tx_other",
         ),
+    }
+    # The dictionary's therapy groups ("therapy group: bone"): the institutions giving a
+    # therapy are those with any of its treatments.
+    THERAPY_GROUPS = {
+        "plaster": ("tx_sr90_y90_applicator", "tx_p32_patch"),
+        "i131": ("tx_i131_graves", "tx_i131_thyroid"),
+        "yunke": ("tx_tc99_mdp",),
+        "seed": ("tx_seed_implant",),
+        "bone": ("tx_sr89_bone", "tx_ra223"),
+        "radioligand": ("tx_lu177_psma", "tx_lu177_sstr"),
+        "other": ("tx_other",),
     }
 
     class Meta:
