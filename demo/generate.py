@@ -79,13 +79,28 @@ UPGRADED_TO_TOP_TIER, UPGRADED_TO_TERTIARY = 30, 15
 TIER_SCALE = {"tertiary_top": 1.0, "tertiary": 0.55, "secondary": 0.32, "other": 0.3}
 KIND_SCALE = {TEACHING: 1.5, PROVINCIAL: 1.3, IMAGING_CENTRE: 0.6}
 
-POSITRON = GROUPS["eq_positron_total"]
-SINGLE_PHOTON = GROUPS["eq_single_photon_total"]
-ORGAN_FUNCTION = GROUPS["eq_organ_function_total"]
-SMALL_ANIMAL = GROUPS["eq_small_animal_total"]
-OWNERS = GROUPS["eq_owner_total"]
+
+# The demo's cycles ask the same items: those are what it draws, never an item a later edition
+# adds (such an item has no value in its rows and no column in its files, see `demo_files`).
+def asked_in_the_demo(codes):
+    """Of `codes`, those both cycles of the demo ask."""
+    return tuple(
+        code for code in codes if all(instrument.is_asked(code, year) for year in (BASELINE, YEAR))
+    )
+
+
+def parts_of(group):
+    """The items of `group` that the demo's cycles ask."""
+    return asked_in_the_demo(GROUPS[group])
+
+
+POSITRON = parts_of("eq_positron_total")
+SINGLE_PHOTON = parts_of("eq_single_photon_total")
+ORGAN_FUNCTION = parts_of("eq_organ_function_total")
+SMALL_ANIMAL = parts_of("eq_small_animal_total")
+OWNERS = parts_of("eq_owner_total")
 EQUIPMENT = POSITRON + SINGLE_PHOTON + ORGAN_FUNCTION + ("eq_cyclotron",) + SMALL_ANIMAL + OWNERS
-TREATMENTS = GROUPS["tx_total"]
+TREATMENTS = parts_of("tx_total")
 # The scanners each group of examinations is performed on (as the rules of survey.instrument.rules see it).
 EXAM_SCANNERS = {
     "exam_pet_total": ("eq_pet_ct",),
@@ -94,10 +109,10 @@ EXAM_SCANNERS = {
     "exam_coin_total": ("eq_coincidence_spect_ct",),
 }
 IN_VITRO_FLAGS = ("iv_internal_qc", "iv_eqa_national", "iv_eqa_provincial", "iv_cnas_auditors")
-EDUCATION_COUNTS = tuple(
+EDUCATION_COUNTS = asked_in_the_demo(
     item.code for item in instrument.section_items("education") if item.kind == instrument.COUNT
 )
-RESEARCH = tuple(
+RESEARCH = asked_in_the_demo(
     item.code for item in instrument.section_items("research") if item.kind == instrument.COUNT
 )
 # Mean research output of a top-tier department of typical size, per item.
@@ -194,7 +209,7 @@ PERSONNEL_FILL_ORDER = {
 def fill_order(group, priority):
     """The items of `group` in the order they are filled: `priority` first, the last named item
     last; an item it does not name fills in just before that last one, in dictionary order."""
-    codes = GROUPS[group]
+    codes = parts_of(group)
     named = [code for code in priority if code in codes]
     *first, last = named or codes
     rest = [code for code in codes if code not in first and code != last]
@@ -368,11 +383,11 @@ class PublishedFigures:
         unprinted = UNPRINTED_PART.get(group)
         printed = [
             code
-            for code in GROUPS[group]
+            for code in parts_of(group)
             if code != unprinted and (code, YEAR, "percent") in self.printed
         ]
         parts = self.parts(total, printed, unprinted=unprinted)
-        return {code: parts.get(code, 0) for code in GROUPS[group]}
+        return {code: parts.get(code, 0) for code in parts_of(group)}
 
 
 def _rounds_to(printed, count, base):
@@ -678,7 +693,7 @@ class _Survey:
             self.write(sites, code, values)
 
     def blank_row(self, hospital, tier):
-        row = dict.fromkeys(instrument.item_codes())
+        row = dict.fromkeys(asked_in_the_demo(instrument.item_codes()))
         row.update(
             inst_code=hospital.code,
             inst_name=hospital.name_en,
@@ -1119,7 +1134,7 @@ class Survey2023(_Survey):
         published, rows = self.published, self.rows
         for group, scanners in EXAM_SCANNERS.items():
             for row in rows:
-                row.update(dict.fromkeys(GROUPS[group], None if row["eq_pet_ct"] is None else 0))
+                row.update(dict.fromkeys(parts_of(group), None if row["eq_pet_ct"] is None else 0))
             sites = self.where(lambda row, scanners=scanners: _units(row, scanners) > 0)
             total = published.count(group)
             totals = apportion(
@@ -1468,7 +1483,7 @@ class Baseline2019(_Survey):
         published, rows = self.published, self.rows
         for group, scanners in EXAM_SCANNERS.items():
             for row in rows:
-                row.update(dict.fromkeys(GROUPS[group], None if row["eq_pet_ct"] is None else 0))
+                row.update(dict.fromkeys(parts_of(group), None if row["eq_pet_ct"] is None else 0))
             sites = self.where(lambda row, scanners=scanners: _units(row, scanners) > 0)
             totals = apportion(
                 published.count(group, BASELINE),
@@ -1477,7 +1492,7 @@ class Baseline2019(_Survey):
             )
             # The mix of 2023 with each department's own variation.
             mix = published.split(published.count(group), group)
-            codes = GROUPS[group]
+            codes = parts_of(group)
             for r, total in zip(sites, totals, strict=True):
                 weights = [
                     mix[code] * _exam_affinity(rows[r], code) * self.rng.lognormvariate(0, 0.3)
@@ -1544,14 +1559,14 @@ class Baseline2019(_Survey):
         totals = apportion(
             self.published.count("staff_total", BASELINE),
             [
-                _units(template, GROUPS["staff_total"]) * self.rng.uniform(0.7, 1.0)
+                _units(template, parts_of("staff_total")) * self.rng.uniform(0.7, 1.0)
                 for template in self.templates
             ],
             minimum=2,
         )
         for row, template, total in zip(self.rows, self.templates, totals, strict=True):
             for group in ("staff_total", "title_total", "degree_total"):
-                codes = GROUPS[group]
+                codes = parts_of(group)
                 weights = [
                     (template[code] + 0.3) * self.rng.lognormvariate(0, 0.2) for code in codes
                 ]
@@ -1630,7 +1645,10 @@ def demo_files() -> dict[str, bytes]:
     files, workflow = {}, {"reporter_institution": reporter, "cycles": {}}
     for year, rows in sorted(cycles.items()):
         stream = io.BytesIO()
-        exporting.write_rows((exporting.row_of(year, row) for row in rows), stream, "csv")
+        columns = exporting.columns([year])
+        exporting.write_rows(
+            (exporting.row_of(year, row, columns) for row in rows), stream, "csv", columns
+        )
         files[survey_file_name(year)] = stream.getvalue()
         statuses = demo_statuses(rows, is_open=year == latest, keep_draft=[reporter])
         in_review = {

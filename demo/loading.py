@@ -61,6 +61,36 @@ def load_demo_files(directory=DEMO_DIR):
     return LoadedDemo(counts, workflow["reporter_institution"])
 
 
+class DemoCycleRefused(Exception):
+    """A cycle to open that would change the demo's own cycles."""
+
+
+def demo_years(directory=DEMO_DIR):
+    """The survey years of the demo files (`workflow.json`)."""
+    workflow = json.loads((directory / WORKFLOW_FILE).read_text(encoding="utf-8"))
+    return sorted(int(year) for year in workflow["cycles"])
+
+
+@transaction.atomic
+def open_cycle(year, directory=DEMO_DIR):
+    """Open the survey of `year` for reporting beside the demo's cycles, which stay as they
+    are; returns the `Cycle`. Its reports are started by the institutions (the demo reporter's
+    from its report page); opening it again changes nothing and keeps them.
+
+    `year` must be later than every cycle of the demo files, whose reports were filed under
+    the instrument of their year, and a year of four digits (`DemoCycleRefused`).
+    """
+    latest = demo_years(directory)[-1]
+    if not latest < year <= 9999:
+        raise DemoCycleRefused(
+            f"{year}: the demo's cycles run to {latest}; open a later survey year (four digits)."
+        )
+    cycle, _created = Cycle.objects.update_or_create(year=year, defaults={"is_open": True})
+    # The years offered on the dashboards and the default year read the cycles.
+    versions.changed(year)
+    return cycle
+
+
 @transaction.atomic
 def load_cycle(*, year, path, is_open=False, statuses=None):
     """Make the interchange file at `path` the reports of `year`, replacing any before.

@@ -185,6 +185,12 @@ ITEMISED_UNIT_TYPES = (
     + ("eq_cyclotron",)
     + EquipmentSection.GROUPS["eq_small_animal_total"]
 )
+# The units each "of which" count of a unit's attribute is of: a long axial field of view is a
+# PET or PET/CT scanner's; made in China counts the positron units (PET/CT and PET/MRI).
+LONG_AXIAL_UNIT_TYPES = frozenset({EquipmentSection.OF_WHICH["eq_pet_long_axial"]})
+POSITRON_UNIT_TYPES = frozenset(
+    EquipmentSection.GROUPS[EquipmentSection.OF_WHICH["eq_positron_domestic"]]
+)
 
 
 class EquipmentUnit(models.Model):
@@ -216,6 +222,12 @@ class EquipmentUnit(models.Model):
         blank=True,
         help_text=_("Required for positron and single-photon imaging units."),
     )
+    long_axial = models.BooleanField(
+        _("long axial field of view"),
+        default=False,
+        help_text=_("A total-body PET or PET/CT scanner."),
+    )
+    made_in_china = models.BooleanField(_("made in China"), default=False)
 
     class Meta:
         ordering = ["report", "unit_type", "id"]
@@ -230,4 +242,13 @@ class EquipmentUnit(models.Model):
         if self.unit_type in IMAGING_UNIT_TYPES and not self.owner_department:
             raise ValidationError(
                 {"owner_department": _("Say which department owns this imaging unit.")}
+            )
+        if self.long_axial and self.unit_type not in LONG_AXIAL_UNIT_TYPES:
+            raise ValidationError(
+                {
+                    "long_axial": _(
+                        "Only a PET or PET/CT unit can have a long axial field of view: untick "
+                        "it, or change the type."
+                    )
+                }
             )

@@ -1,13 +1,21 @@
 """Keeping a report's equipment counts in step with its itemised units.
 
 Only what a list of units can know is derived from it: the counts of the itemised types
-(`ITEMISED_UNIT_TYPES`) and of imaging units by owning department. Every other count is the
-filer's own, and no list of units changes it.
+(`ITEMISED_UNIT_TYPES`), of imaging units by owning department, and, where the report's cycle
+asks them, the "of which" counts of what a unit says of itself (long axial field of view, made
+in China). Every other count is the filer's own, and no list of units changes it.
 """
 
 from collections import Counter
 
-from equipment.models import IMAGING_UNIT_TYPES, ITEMISED_UNIT_TYPES, OwnerDepartment
+from equipment.models import (
+    IMAGING_UNIT_TYPES,
+    ITEMISED_UNIT_TYPES,
+    LONG_AXIAL_UNIT_TYPES,
+    POSITRON_UNIT_TYPES,
+    OwnerDepartment,
+)
+from survey.instrument import items as instrument
 
 OWNER_ITEMS = {
     OwnerDepartment.NUCLEAR_MEDICINE: "eq_owner_nm",
@@ -18,16 +26,33 @@ OWNER_ITEMS = {
 }
 # The items a list of units decides, whenever a report lists any unit.
 DERIVED_ITEMS = (*ITEMISED_UNIT_TYPES, *OWNER_ITEMS.values())
+# The "of which" counts of a unit's own attribute: {item: (`EquipmentUnit` attribute, the
+# unit types counted)}. A list of units decides them only in the cycles that ask them.
+ATTRIBUTE_ITEMS = {
+    "eq_pet_long_axial": ("long_axial", LONG_AXIAL_UNIT_TYPES),
+    "eq_positron_domestic": ("made_in_china", POSITRON_UNIT_TYPES),
+}
+
+
+def attributes_asked(year):
+    """The `ATTRIBUTE_ITEMS` that the cycle of survey `year` asks, by item code."""
+    by_code = instrument.items_by_code()
+    return {item: rule for item, rule in ATTRIBUTE_ITEMS.items() if by_code[item].asked_in(year)}
+
+
+def _year_of(units):
+    """The survey year of the report that `units` (at least one) are of."""
+    return units[0].report.cycle_id
 
 
 def derived_items(units):
     """The equipment items that `units` decide: none without units; else the itemised types,
-    the owner counts, and the type of any other unit listed (lists made before minor devices
-    became plain counts)."""
+    the owner counts, the attribute counts their report's cycle asks, and the type of any
+    other unit listed (lists made before minor devices became plain counts)."""
     if not units:
         return ()
     extra = sorted({unit.unit_type for unit in units} - set(DERIVED_ITEMS))
-    return (*DERIVED_ITEMS, *extra)
+    return (*DERIVED_ITEMS, *attributes_asked(_year_of(units)), *extra)
 
 
 def counts_from_units(units):
@@ -39,6 +64,14 @@ def counts_from_units(units):
     counts = {item: by_type[item] for item in derived_items(units)}
     if units:
         counts.update({item: by_owner[owner] for owner, item in OWNER_ITEMS.items()})
+        counts.update(
+            {
+                item: sum(
+                    1 for unit in units if unit.unit_type in types and getattr(unit, attribute)
+                )
+                for item, (attribute, types) in attributes_asked(_year_of(units)).items()
+            }
+        )
     return counts
 
 
@@ -85,6 +118,8 @@ def described(unit):
         "model": unit.model_name,
         "year": unit.year_installed,
         "owner": unit.owner_department,
+        "long_axial": unit.long_axial,
+        "made_in_china": unit.made_in_china,
     }
 
 

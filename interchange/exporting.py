@@ -1,6 +1,9 @@
 """Survey data out again in the interchange format: CSV (with BOM, for Excel) or XLSX.
 
-A file exported here and imported again gives identical data (tested). Text stored before
+A file exported here and imported again gives identical data (tested). A file has the columns
+its years ask: one year's, only the items that cycle asks (as a file of that year may leave
+out the others); several years', every item any of them asks, blank in a row whose year does
+not ask it (the importer refuses a value there). Text stored before
 the rule of acceptable text (`survey.text`) may hold control characters, which XLSX cannot hold
 and the importer refuses: they are written as U+FFFD, and the number of cells so changed is
 returned and logged, so that the file is always written and always imports again.
@@ -21,6 +24,7 @@ from survey.text import printable
 
 logger = logging.getLogger(__name__)
 
+# Every column of the instrument: an export's are those its years ask (`columns`).
 COLUMNS = [YEAR_COLUMN, *instrument.item_codes()]
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -39,15 +43,37 @@ def reports_for_export(reports=None, *, year=None, province=None):
     return reports.select_related("institution").order_by("cycle_id", "institution__code")
 
 
-def rows(reports):
-    """One list of cells per report, in the order of `COLUMNS`."""
+def columns(years):
+    """The columns of a file of survey `years`: the year, then every item any of them asks, in
+    the dictionary's order (every item when there is no year)."""
+    if not years:
+        return COLUMNS
+    asked = [item.code for item in instrument.items() if any(map(item.asked_in, years))]
+    return [YEAR_COLUMN, *asked]
+
+
+def columns_of(reports):
+    """The columns of an export of `reports` (a queryset): those of the years they are of."""
+    return columns(set(reports.order_by().values_list("cycle_id", flat=True).distinct()))
+
+
+def rows(reports, table_columns=COLUMNS):
+    """One list of cells per report, in the order of `table_columns`."""
     for report in reports.iterator(chunk_size=2000):
-        yield row_of(report.cycle_id, report.item_values())
+        yield row_of(report.cycle_id, report.item_values(), table_columns)
 
 
-def row_of(year, values):
-    """The cells of one report's values (item code -> value) for survey year `year`."""
-    return [year, *(_cell(values.get(code)) for code in COLUMNS[1:])]
+def row_of(year, values, table_columns=COLUMNS):
+    """The cells of one report's values (item code -> value) for survey year `year`, under
+    `table_columns`: blank in the columns of items that year does not ask."""
+    by_code = instrument.items_by_code()
+    return [
+        year,
+        *(
+            _cell(values.get(code)) if by_code[code].asked_in(year) else ""
+            for code in table_columns[1:]
+        ),
+    ]
 
 
 def _cell(value):
@@ -60,22 +86,22 @@ def _cell(value):
     return value
 
 
-def _write_csv(table_rows, stream):
+def _write_csv(table_columns, table_rows, stream):
     """Write to a binary stream, UTF-8 with BOM so that Excel shows Chinese correctly."""
     text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
     writer = bom_csv_writer(text)
-    writer.writerow(COLUMNS)
+    writer.writerow(table_columns)
     writer.writerows(table_rows)
     text.detach()
 
 
-def _write_xlsx(table_rows, stream):
+def _write_xlsx(table_columns, table_rows, stream):
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("survey")
-    sheet.append(COLUMNS)
+    sheet.append(table_columns)
     for cells in table_rows:
         sheet.append([xlsx_cell(sheet, value, WriteOnlyCell) for value in cells])
     workbook.save(stream)
@@ -99,13 +125,17 @@ def xlsx_cell(sheet, value, cell_class):
 
 def write(reports, stream, file_format):
     """Write `reports` to `stream`; returns how many cells had characters replaced."""
-    return write_rows(rows(reports), stream, file_format)
+    table_columns = columns_of(reports)
+    return write_rows(rows(reports, table_columns), stream, file_format, table_columns)
 
 
-def write_rows(table_rows, stream, file_format):
-    """Write the rows to `stream`; returns how many cells had characters replaced."""
+def write_rows(table_rows, stream, file_format, table_columns=COLUMNS):
+    """Write the rows (cells under `table_columns`) to `stream`; returns how many cells had
+    characters replaced."""
     replaced = _Replacements()
-    {"csv": _write_csv, "xlsx": _write_xlsx}[file_format](map(replaced.clean, table_rows), stream)
+    {"csv": _write_csv, "xlsx": _write_xlsx}[file_format](
+        table_columns, map(replaced.clean, table_rows), stream
+    )
     if replaced.cells:
         logger.warning(
             "Export: %s cells held control characters, written as U+FFFD.", replaced.cells
@@ -131,13 +161,14 @@ class _Replacements:
 
 
 def download(reports, file_format, name="survey"):
-    return download_rows(rows(reports), file_format, name)
+    table_columns = columns_of(reports)
+    return download_rows(rows(reports, table_columns), file_format, name, table_columns)
 
 
-def download_rows(table_rows, file_format, name="survey"):
+def download_rows(table_rows, file_format, name="survey", table_columns=COLUMNS):
     """A file response; the file is spooled to disk when large instead of held in memory."""
     stream = tempfile.SpooledTemporaryFile(max_size=16 * 2**20)
-    write_rows(table_rows, stream, file_format)
+    write_rows(table_rows, stream, file_format, table_columns)
     stream.seek(0)
     return FileResponse(
         stream,

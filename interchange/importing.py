@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments.models import Institution
-from interchange.files import at_cell, open_table
+from interchange.files import UnreadableCell, at_cell, open_table
 from interchange.parsing import YEAR_COLUMN, InvalidValue, ValueParser, parse_year
 from survey import audit, versions
 from survey.instrument import items as instrument
@@ -328,6 +328,11 @@ def _has_code(row):
     return row.values.get("inst_code") not in (None, INVALID)
 
 
+def _cell(cells, index):
+    """The text of a row's cell under column `index`; a short row's missing cells are blank."""
+    return cells[index] if index < len(cells) else ""
+
+
 class _Importer:
     def __init__(self, columns, year, summary, keep_outcomes, user):
         self.user = user
@@ -337,6 +342,11 @@ class _Importer:
         self.keep_outcomes = keep_outcomes
         self.parser = ValueParser()
         self.report_items = [item for item in instrument.items() if item.on_report]
+        self.items = instrument.items_by_code()
+        self.not_asked = {}  # survey year -> `_not_asked(year)`
+        self.year_index = next(
+            (index for index, code in columns.items() if code == YEAR_COLUMN), None
+        )
         self.first_line_of = {}
         self.cycles = {}
 
@@ -368,14 +378,29 @@ class _Importer:
             cell.strip() for index, cell in enumerate(cells) if index not in self.columns
         ):
             self._error(line, "—", _("the row has more cells than the header has columns."))
-        values, year = {}, self.year
-        for index, code in self.columns.items():
-            text = cells[index] if index < len(cells) else ""
+        values, year, not_asked = {}, self.year, self._not_asked(self.year)
+        if self.year_index is not None:
             try:
-                if code == YEAR_COLUMN:
-                    year = self._year(text)
-                else:
-                    values[code] = self.parser.parse(code, text)
+                year = self._year(_cell(cells, self.year_index))
+                not_asked = self._not_asked(year)
+            except InvalidValue as error:
+                self._error(line, YEAR_COLUMN, error)
+                values[YEAR_COLUMN] = INVALID
+                # What the row's cycle asks is not known until its year is corrected.
+                not_asked = frozenset()
+        for index, code in self.columns.items():
+            if code == YEAR_COLUMN:
+                continue
+            text = _cell(cells, index)
+            if code in not_asked:
+                # The column may be there, blank: the item is not reported, as it cannot be.
+                if text.strip() or isinstance(text, UnreadableCell):
+                    message = instrument.not_asked_message(self.items[code], year)
+                    self._error(line, code, message)
+                    values[code] = INVALID
+                continue
+            try:
+                values[code] = self.parser.parse(code, text)
             except InvalidValue as error:
                 self._error(line, code, error)
                 values[code] = INVALID
@@ -393,6 +418,16 @@ class _Importer:
                     % {"code": code, "first": first_line},
                 )
         return _Row(line, year, values)
+
+    def _not_asked(self, year):
+        """The file's columns of items the cycle of `year` does not ask (none when no year)."""
+        if year not in self.not_asked:
+            self.not_asked[year] = frozenset(
+                code
+                for code in self.columns.values()
+                if code != YEAR_COLUMN and not self.items[code].asked_in(year)
+            )
+        return self.not_asked[year]
 
     def _year(self, text):
         if not text.strip():

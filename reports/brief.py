@@ -12,7 +12,8 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from reports import metrics, privacy
-from survey.instrument.items import GROUPS
+from reports.exporting import not_asked_in
+from survey.instrument import items as instrument
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,15 @@ class _Lookup:
 
 
 class _Writer:
-    def __init__(self, comparison, baseline):
+    def __init__(self, comparison, year, baseline):
         self.c = comparison
+        self.year = year
         self.baseline = baseline
         self.values = {code: figure.value for code, figure in comparison.items()}
 
     def value(self, code):
+        if not self.c[code].asked:
+            return not_asked_in(self.year)
         return _n(self.c[code].value)
 
     def share(self, code, digits=1):
@@ -56,6 +60,8 @@ class _Writer:
         figure = self.c[code]
         if figure.growth_pct is None:
             return ""
+        if figure.shared is not None:
+            return self._change_over_shared(figure)
         words = {
             "growth": f"{abs(figure.growth_pct):.1f}",
             "before": _n(figure.baseline),
@@ -64,6 +70,32 @@ class _Writer:
         if figure.growth_pct >= 0:
             return _(", an increase of %(growth)s%% (up from %(before)s in %(year)s)") % words
         return _(", a decrease of %(growth)s%% (down from %(before)s in %(year)s)") % words
+
+    def _change_over_shared(self, figure):
+        """The growth over the items both years asked, which it must say: the two years' full
+        totals are over different items."""
+        words = {
+            "growth": f"{abs(figure.growth_pct):.1f}",
+            "now": _n(figure.shared.value),
+            "before": _n(figure.shared.baseline),
+            "year": self.year,
+            "baseline": self.baseline,
+        }
+        if figure.growth_pct >= 0:
+            return (
+                _(
+                    ", an increase of %(growth)s%% over the items asked in both %(baseline)s and "
+                    "%(year)s (%(now)s against %(before)s over those items)"
+                )
+                % words
+            )
+        return (
+            _(
+                ", a decrease of %(growth)s%% over the items asked in both %(baseline)s and "
+                "%(year)s (%(now)s against %(before)s over those items)"
+            )
+            % words
+        )
 
     def shares(self, codes, digits=1):
         return _("; ").join(
@@ -81,7 +113,7 @@ def write(*, year, baseline=None, province=None, disclosure=privacy.FULL_ACCESS)
         disclosure=disclosure,
     )
     comparison = privacy.apply(comparison, disclosure)
-    w = _Writer(comparison, baseline)
+    w = _Writer(comparison, year, baseline)
     text = render_to_string(
         "reports/brief.txt",
         {
@@ -91,8 +123,9 @@ def write(*, year, baseline=None, province=None, disclosure=privacy.FULL_ACCESS)
             "share": _Lookup(w.share),
             "share_whole": _Lookup(lambda code: w.share(code, 0)),
             "change": _Lookup(w.change),
-            "shares": _Lookup(lambda group: w.shares(GROUPS[group])),
-            "shares_2": _Lookup(lambda group: w.shares(GROUPS[group], 2)),
+            # A group's parts that the year asked: 2023's treatments have no 177Lu share.
+            "shares": _Lookup(lambda group: w.shares(instrument.group_parts(group, year))),
+            "shares_2": _Lookup(lambda group: w.shares(instrument.group_parts(group, year), 2)),
         },
     )
     return [

@@ -31,23 +31,25 @@ def _layout(title, height):
 def bar_figure(rows, *, year, baseline=None):
     """Horizontal bars of each row's value, beside its baseline value when there is one.
 
-    Untitled: the panel's heading names it.
+    A year that did not ask a row has no bar for it (never a bar of 0). Untitled: the panel's
+    heading names it.
     """
     labels = [plain(row.label) for row in rows]
     traces = [
         go.Bar(
             y=labels,
-            x=[row.value for row in rows],
+            x=[row.value if row.asked else None for row in rows],
             orientation="h",
             name=str(year),
             marker_color=CURRENT,
         )
     ]
-    if baseline and any(row.baseline is not None for row in rows):
+    before = [row.baseline if row.baseline_asked else None for row in rows]
+    if baseline and any(value is not None for value in before):
         traces.append(
             go.Bar(
                 y=labels,
-                x=[row.baseline for row in rows],
+                x=before,
                 orientation="h",
                 name=str(baseline),
                 marker_color=BEFORE,
@@ -58,8 +60,10 @@ def bar_figure(rows, *, year, baseline=None):
 
 def growth_figure(rows, *, year, baseline, panel=True):
     """Growth of the headline figures: all reporting institutions, beside the matched panel
-    for the viewers who may see it (`panel`)."""
-    labels = [plain(row.label) for row in rows]
+    for the viewers who may see it (`panel`). A growth over the items both years asked says
+    so in its label."""
+    over_shared = _("over the items asked in both years")
+    labels = [plain(f"{row.label} ({over_shared})" if row.shared else row.label) for row in rows]
     traces = [
         go.Bar(
             y=labels,
@@ -100,7 +104,8 @@ def province_figure(title, names, values):
 
 
 def line_figure(title, years, series):
-    """One line per (label, values by year)."""
+    """One line per (label, values by year): a year without a value (not reported, or not
+    asked) is a gap, never a point at 0."""
     figure = go.Figure(
         [
             go.Scatter(x=[str(y) for y in years], y=values, name=plain(label), mode="lines+markers")

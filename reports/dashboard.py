@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from reports import metrics, privacy
+from reports.exporting import not_asked_in
 from reports.panels import HEADLINE, PANELS, PANELS_BY_KEY, Panel
+from survey.instrument import items as instrument
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,18 @@ class Row:
     # For entitled viewers: the public does not see this figure, this growth (reports.privacy).
     hidden_from_public: bool = False
     growth_hidden_from_public: bool = False
+    # False: the year's (the baseline's) cycle did not ask it, which is neither 0 nor "—".
+    asked: bool = True
+    baseline_asked: bool = True
+    # Set when the two cycles asked different items behind it: the growth is over the items
+    # both asked (`shared.items`); `left_out` labels the others.
+    shared: metrics.Shared | None = None
+    left_out: tuple[str, ...] = ()
+    # The cycles asked different items behind it: only a growth over the items both asked
+    # compares, and where none is shown (the public's counts of institutions), the page says so.
+    asked_differently: bool = False
+    # An "of which" item: the code of the whole it is at most, under which it is shown.
+    of_which: str | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +50,15 @@ class PanelData:
     @property
     def charted_rows(self):
         return [row for row in self.rows if row.code in self.panel.charted]
+
+    @property
+    def rows_over_shared(self):
+        return _over_shared(self.rows)
+
+
+def _over_shared(rows):
+    """The rows whose growth is over the items both years asked: they carry a footnote."""
+    return [row for row in rows if row.shared]
 
 
 @dataclass(frozen=True)
@@ -48,6 +71,10 @@ class Dashboard:
     headline: list[Row]
     province_count: int
     entitled: bool = True
+
+    @property
+    def headline_over_shared(self):
+        return _over_shared(self.headline)
 
 
 def ranks_among_provinces(values_by_province, province):
@@ -101,6 +128,9 @@ def build(*, year, baseline=None, province=None, disclosure=privacy.FULL_ACCESS,
         figure = comparison[code]
         base = definitions[code].base
         matched = panel_growth.get(code)
+        # The like-for-like figures go with the growth they give: not where it is not shown.
+        shared = figure.shared if figure.growth_pct is not None else None
+        left_out = definitions[code].items_left_out(year, baseline) if shared else ()
         return Row(
             code=code,
             label=str(definitions[code].label),
@@ -115,16 +145,38 @@ def build(*, year, baseline=None, province=None, disclosure=privacy.FULL_ACCESS,
             rank=ranks.get(code),
             ranked_among=ranked.get(code),
             hidden_from_public=code in disclosure.marked,
+            # A year that did not ask it has no growth to hide.
             growth_hidden_from_public=bool(baseline)
-            and (code in disclosure.marked or code in disclosure.marked_baseline),
+            and figure.asked
+            and figure.baseline_asked
+            and (
+                # A growth over the items both years asked has its own rule (reports.privacy).
+                code in disclosure.marked_growth
+                if figure.shared
+                else code in disclosure.marked or code in disclosure.marked_baseline
+            ),
+            asked=figure.asked,
+            baseline_asked=figure.baseline_asked,
+            shared=shared,
+            asked_differently=figure.shared is not None,
+            left_out=tuple(str(instrument.label(item)) for item in left_out),
+            of_which=instrument.OF_WHICH.get(code),
         )
+
+    def shown(code):
+        # A panel lists what either year asked: a 2023 dashboard has no rows of 2028 items.
+        metric = definitions[code]
+        return metric.asked_in(year) or (baseline is not None and metric.asked_in(baseline))
 
     return Dashboard(
         year=year,
         baseline=baseline,
         province=province,
         population_millions=population,
-        panels=[PanelData(panel, [row(code) for code in panel.metrics]) for panel in PANELS],
+        panels=[
+            PanelData(panel, [row(code) for code in panel.metrics if shown(code)])
+            for panel in PANELS
+        ],
         headline=[row(code) for code in HEADLINE],
         province_count=len(ranked_among),
         entitled=disclosure.entitled,
@@ -132,7 +184,12 @@ def build(*, year, baseline=None, province=None, disclosure=privacy.FULL_ACCESS,
 
 
 def panel_table(dashboard, key):
-    """A panel's rows as a table (header, rows) for download; the headline for 'growth'."""
+    """A panel's rows as a table (header, rows) for download; the headline for 'growth'.
+
+    A figure the cycle did not ask reads "not asked in <year>", apart from the blank of not
+    reported; a growth over the items both years asked gives those figures and what it
+    leaves out.
+    """
     rows = (
         dashboard.headline
         if key == "growth"
@@ -149,19 +206,27 @@ def panel_table(dashboard, key):
         _("growth % (matched panel)"),
         _("reporting"),
         _("per million people"),
+        _("value over the items asked in both years"),
+        _("baseline over the items asked in both years"),
+        _("items left out of the growth"),
     ]
+    not_asked = not_asked_in(dashboard.year)
+    not_asked_before = not_asked_in(dashboard.baseline) if dashboard.baseline else None
     body = [
         [
             row.code,
             row.label,
-            row.value,
+            row.value if row.asked else not_asked,
             _rounded(row.share_pct),
             row.base_label or "",
-            row.baseline,
+            row.baseline if row.baseline_asked or not dashboard.baseline else not_asked_before,
             _rounded(row.growth_pct),
             _rounded(row.panel_growth_pct),
-            row.n_reporting,
+            row.n_reporting if row.asked else None,
             _rounded(row.per_million, 4),
+            row.shared.value if row.shared else None,
+            row.shared.baseline if row.shared else None,
+            _("; ").join(row.left_out),
         ]
         for row in rows
     ]

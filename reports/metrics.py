@@ -10,6 +10,10 @@ Sums also carry what disclosure control needs (`reports.privacy`): how many inst
 contribute a non-zero value and the largest contribution, in the same query. With
 `published=True` only submitted and accepted reports count: the figures shown to anyone not
 entitled to the reports themselves.
+
+Cycles ask different items (`survey.instrument`): a figure of items its year did not ask is
+*not asked* (`Figure.asked`), neither 0 nor not reported, and a comparison of two cycles that
+asked different items behind a metric grows over the items both asked (`Comparison.shared`).
 """
 
 from dataclasses import dataclass
@@ -65,6 +69,12 @@ class Metric:
 
     def items_asked_in(self, year):
         return tuple(code for code in self.behind if instrument.is_asked(code, year))
+
+    def items_left_out(self, year, baseline):
+        """The items behind it that only one of the two years asked: what a comparison of
+        them over the items both asked leaves out."""
+        now, then = self.items_asked_in(year), self.items_asked_in(baseline)
+        return tuple(code for code in self.behind if (code in now) != (code in then))
 
 
 @dataclass(frozen=True)
@@ -156,6 +166,9 @@ FLAG_BASES = {
 
 
 def _base_of(code):
+    # An "of which" item is a share of the whole bounding it, and part of no group.
+    if code in instrument.OF_WHICH:
+        return instrument.OF_WHICH[code]
     for group, parts in GROUPS.items():
         if code in parts:
             return group
@@ -513,7 +526,9 @@ def compare(*, year, baseline=None, province=None, panel=False, published=False)
     scope = {"province": province, "published": published}
     current = figures(year=year, panel_with=baseline if panel and baseline else None, **scope)
     before = figures(year=baseline, panel_with=year if panel else None, **scope) if baseline else {}
-    shared = _shared_figures(year, baseline, panel=panel, **scope) if baseline else {}
+    shared = (
+        _shared_figures(year, baseline, current, before, panel=panel, **scope) if baseline else {}
+    )
     result = {}
     for code, figure in current.items():
         then = before.get(code)
@@ -535,9 +550,12 @@ def compare(*, year, baseline=None, province=None, panel=False, published=False)
     return result
 
 
+@cache
 def differing_metrics(year, baseline):
     """{code: the items both years asked} of the metrics whose items the two cycles asked
-    differently, but both asked some of."""
+    differently, but both asked some of (none without two years: None is no cycle)."""
+    if year is None or baseline is None:
+        return {}
     result = {}
     for code, metric in metrics().items():
         now, then = metric.items_asked_in(year), metric.items_asked_in(baseline)
@@ -547,60 +565,61 @@ def differing_metrics(year, baseline):
     return result
 
 
-def _shared_figures(year, baseline, *, province, published, panel):
+def _shared_figures(year, baseline, current, before, *, province, published, panel):
     """{code: Shared} for the metrics whose items differ between the two cycles: group totals
-    summed over the common items, counts of institutions counted over them (one query a year)."""
+    summed over the common items from each year's figures (`current`, `before`), counts of
+    institutions counted over them (one query a year, cached)."""
     differing = differing_metrics(year, baseline)
     if not differing:
         return {}
+    scope = {"province": province, "published": published, "panel": panel}
+    counts_now = _counts_over_common(year, baseline, **scope)
+    counts_then = _counts_over_common(baseline, year, **scope)
+    result = {}
+    for code, common in differing.items():
+        if metrics()[code].parts:
+            result[code] = Shared(
+                _sum_of_reported(current[part].value for part in common),
+                _sum_of_reported(before[part].value for part in common),
+                common,
+            )
+        elif code in counts_now:
+            result[code] = Shared(counts_now[code], counts_then[code], common)
+    return result
 
-    def over_common(of_year, other_year):
+
+def _counts_over_common(of_year, other_year, *, province, published, panel):
+    """{code: institutions of `of_year`} of the counts of institutions over a group whose
+    items differ between the two cycles, counted over the items both asked."""
+    differing = differing_metrics(of_year, other_year)
+    counts = {
+        f"value_{code}": _institutions(metrics()[code].condition_over(*common))
+        for code, common in differing.items()
+        if metrics()[code].condition_over is not None
+    }
+
+    def compute():
+        if not counts:
+            return {}
         reports = reports_of(
             year=of_year,
             province=province,
             panel_with=other_year if panel else None,
             published_only=published,
         )
-        figures_of_year = figures(
-            year=of_year,
-            province=province,
-            panel_with=other_year if panel else None,
-            published=published,
-        )
-        counts = {
-            f"value_{code}": _institutions(metrics()[code].condition_over(*common))
-            for code, common in differing.items()
-            if metrics()[code].condition_over is not None
-        }
-        row = (
-            {key: _plain(value) for key, value in reports.aggregate(**counts).items()}
-            if counts
-            else {}
-        )
-        values = {}
-        for code, common in differing.items():
-            if metrics()[code].parts:
-                values[code] = _sum_of_reported(figures_of_year[part].value for part in common)
-            elif f"value_{code}" in row:
-                values[code] = row[f"value_{code}"]
-        return values
-
-    def compute():
-        now, then = over_common(year, baseline), over_common(baseline, year)
-        return {
-            code: Shared(now[code], then[code], common)
-            for code, common in differing.items()
-            if code in now
-        }
+        row = reports.aggregate(**counts)
+        return {key.removeprefix("value_"): _plain(value) for key, value in row.items()}
 
     return versions.cached(
-        "shared-figures",
-        year,
-        baseline,
+        "counts-over-common",
+        of_year,
+        other_year,
         province,
         published,
         panel,
-        years=(year, baseline),
+        # The items both asked depend on both years; the reports counted on `of_year` only
+        # (and, for the matched panel, on which institutions reported in `other_year`).
+        years=(of_year, other_year if panel else None),
         compute=compute,
     )
 

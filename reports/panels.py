@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from survey.instrument.items import GROUPS
+from survey.instrument.items import GROUPS, OF_WHICH
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,13 @@ def _flags(*codes):
 
 
 def _panel(key, title, metrics, charted=None):
-    return Panel(key, title, tuple(metrics), tuple(charted or metrics))
+    """A panel of `metrics`, each followed by its "of which" items (shown under their whole,
+    never charted as its parts)."""
+    listed = []
+    for code in metrics:
+        listed.append(code)
+        listed += [item for item, whole in OF_WHICH.items() if whole == code]
+    return Panel(key, title, tuple(listed), tuple(charted or metrics))
 
 
 HEADLINE = (
@@ -82,6 +88,9 @@ PANELS = (
             "inst_affiliation_radiology",
             "inst_affiliation_other",
             *SERVICES,
+            "campuses",
+            "svc_outpatient_visits",
+            "svc_inpatient_admissions",
         ),
         SERVICES,
     ),
@@ -113,7 +122,16 @@ PANELS = (
             "inst_license_IIIA",
             "inst_license_IIIB",
             "inst_license_IV",
-            *_flags("rp_single_photon", "rp_positron", "rp_f18", "rp_ga68", "rp_c11", "rp_n13"),
+            *_flags(
+                "rp_single_photon",
+                "rp_positron",
+                "rp_f18",
+                "rp_ga68",
+                "rp_c11",
+                "rp_n13",
+                "rp_lu177",
+                "rp_ac225",
+            ),
         ),
     ),
     _panel(
@@ -124,9 +142,11 @@ PANELS = (
             "inst_therapy",
             "inst_therapy_i131",
             "inst_therapy_bone",
+            "inst_therapy_radioligand",
             "inst_therapy_plaster",
             "inst_therapy_yunke",
             "therapy_beds",
+            "therapy_wards",
             "tx_total",
             *GROUPS["tx_total"],
         ),
@@ -166,12 +186,20 @@ PANELS = (
             "res_patents_applied",
             "res_patents_granted",
             "res_awards",
+            "res_clinical_trials",
+            "res_sa_projects_served",
+            "res_sa_service_hours",
         ),
     ),
     _panel(
         "opinions",
         _("Opinions"),
-        _flags("op_lack_specialists", "op_regional_economy", "op_more_research_support"),
+        _flags(
+            "op_lack_specialists",
+            "op_regional_economy",
+            "op_more_research_support",
+            "op_radiopharmaceutical_supply",
+        ),
     ),
 )
 PANELS_BY_KEY = {panel.key: panel for panel in PANELS}

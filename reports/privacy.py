@@ -13,17 +13,26 @@ with the cells below blanked. The `survey_aggregates` command runs with server a
    `SURVEY_DISCLOSURE_MIN_CONTRIBUTORS` (3) institutions contribute a value above 0 (zeros
    from any number of institutions contribute nothing), or when the largest contributor holds
    more than `SURVEY_DISCLOSURE_DOMINANCE` (85%) of it. A count of institutions (`inst_*`,
-   `institutions`) of 1 or 2 is sensitive itself.
+   `institutions`) of 1 or 2 is sensitive itself. A metric the year's cycle did not ask
+   (`Figure.asked` False) is neither sensitive nor a complement: it is shown as not asked.
 
 2. Secondary suppression, on the whole table of a year at once (the nation and every
    province), so that what is shown neither gives nor narrows a sensitive cell. The relations
-   a reader can use are
-   - a group total is the sum of its parts, and the totals the rules make equal;
+   a reader can use are those of the year's edition (an item a cycle did not ask is in none
+   of its relations):
+   - a group total is the sum of its parts asked that year, and the totals the rules make
+     equal;
    - the options of a choice (ownership, level, affiliation, licence class, III counted as
      one) add up to the institutions (exactly when none left it blank: taken as exact);
    - the national figure is the sum of the provinces';
-   - bounds: an `of which` part is at most its whole (a count of institutions at most the
-     institutions reporting, 131I therapy institutions at most therapy institutions, ...).
+   - bounds: an `of which` part is at most its whole (`instrument.OF_WHICH`: long-axial PET
+     at most PET/CT units, ...; the therapy wards at most the therapy beds; a count of
+     institutions at most the institutions reporting, 131I therapy institutions at most
+     therapy institutions, ...);
+   - a count of institutions with any of some items above 0 (those behind it: institutions
+     giving therapy, a therapy group's, ...) is 0 when those items, their group totals and
+     their `of which` parts are, and at least 1 when one of them is above 0; so is the count
+     of the institutions with a therapy ward for the wards.
    Each hidden cell carries a protection requirement: PROTECTION (20%) of its value for a
    sensitive cell, the requirement of the cell it protects for a complement. Greedily, to a
    fixed point:
@@ -53,6 +62,17 @@ with the cells below blanked. The `survey_aggregates` command runs with server a
    institutions reported a figure is shown with it, when the number of reporting
    institutions is shown and, for an option of a choice (ownership, tier, ...), when every
    option is shown (the numbers reporting are their sum).
+   Between cycles that asked different items behind a metric (`Comparison.shared`: 2028's
+   treatments include 177Lu, 2023's do not), growth is over the items both asked. A group
+   total over those items is shown (with its growth when both years' are) where it follows
+   from what is shown: every one of those items is shown that year, or the full total and
+   every other part. Otherwise it is hidden with its growth. A count of institutions over
+   those items (therapy institutions without those giving only the new therapies) follows
+   from no cell, and the full count less it counts the institutions giving only the new
+   therapies, which may be one or two: it is for entitled viewers only (like the
+   matched-panel growth), and the public sees no growth of that metric between those cycles
+   rather than an unlike one. Entitled viewers see the growths the public does not marked
+   (`Disclosure.marked_growth`).
 
 4. The public's default year is the latest with published reports that is closed or has at
    least `SURVEY_PUBLIC_MIN_SHARE` (half) as many as the previous default year: a cycle just
@@ -72,9 +92,10 @@ from django.db.models import Count, Exists, OuterRef, Q
 from accounts.roles import scope_of
 from departments.models import DeptAffiliation
 from reports import metrics
-from reports.metrics import Comparison, Figure
+from reports.metrics import Comparison, Figure, Shared
 from survey import versions
-from survey.instrument.items import GROUPS
+from survey.instrument import items as instrument
+from survey.instrument.items import GROUPS, OF_WHICH, THERAPY_GROUPS
 from survey.instrument.sections.radiopharmaceuticals import LICENSE_CLASS_III, LicenseClass
 from survey.models import Cycle, Report
 
@@ -108,11 +129,7 @@ BOUNDS = (
     ("inst_tertiary_top", "inst_tertiary"),
     ("inst_with_positron_equipment_tertiary", "inst_with_positron_equipment"),
     ("inst_with_positron_equipment_tertiary", "inst_tertiary"),
-    ("inst_therapy_i131", "inst_therapy"),
-    ("inst_therapy_bone", "inst_therapy"),
-    ("inst_therapy_radioligand", "inst_therapy"),
-    ("inst_therapy_plaster", "inst_therapy"),
-    ("inst_therapy_yunke", "inst_therapy"),
+    *((f"inst_therapy_{group}", "inst_therapy") for group in THERAPY_GROUPS),
     ("inst_svc_therapy_outpatient", "inst_svc_therapy"),
     ("inst_svc_therapy_ward", "inst_svc_therapy"),
     ("inst_rp_f18", "inst_rp_positron"),
@@ -125,19 +142,22 @@ BOUNDS = (
     ("inst_iv_eqa_provincial", "inst_svc_in_vitro"),
     ("inst_iv_cnas_auditors", "inst_svc_in_vitro"),
     ("iv_samples", "iv_tests"),
+    ("therapy_wards", "therapy_beds"),
+    # "of which" items: at most their item or group total.
+    *OF_WHICH.items(),
 )
-# A count of institutions with a value above 0 in these sums: 0 makes them 0, a sum above 0
-# makes it at least 1.
-COUNT_LINKS = {
-    "inst_in_vitro": ("iv_samples",),
-    "inst_with_cyclotron": ("eq_cyclotron",),
-    "inst_with_positron_equipment": ("eq_pet_ct", "eq_pet_mri", "eq_positron_total"),
-    "inst_therapy": ("tx_total", *GROUPS["tx_total"]),
-    "inst_therapy_i131": ("tx_i131_graves", "tx_i131_thyroid"),
-    "inst_therapy_bone": ("tx_sr89_bone",),
-    "inst_therapy_plaster": ("tx_sr90_y90_applicator", "tx_p32_patch"),
-    "inst_therapy_yunke": ("tx_tc99_mdp",),
-}
+# Counts of institutions with a value above 0 in any item behind them (`Metric.behind`): 0
+# makes those items 0, and every sum of them only (a group total, an `of which` part), and one
+# of them above 0 makes the count at least 1.
+COUNTS_OF_ANY = (
+    "inst_in_vitro",
+    "inst_with_cyclotron",
+    "inst_with_positron_equipment",
+    "inst_therapy",
+    *(f"inst_therapy_{group}" for group in THERAPY_GROUPS),
+)
+# The same for a flag and the counts only a "yes" may give (the dictionary's "only with").
+FLAG_LINKS = {"inst_svc_therapy_ward": ("therapy_wards",)}
 
 
 def min_contributors():
@@ -145,7 +165,8 @@ def min_contributors():
 
 
 def is_sensitive(metric, figure):
-    """The primary rule: would `figure` of `metric` (a metrics.Figure) reveal an institution?"""
+    """The primary rule: would `figure` of `metric` (a metrics.Figure) reveal an institution?
+    A figure not asked, not reported or 0 reveals nothing."""
     if not figure.value:
         return False
     if metric.is_sum:
@@ -170,41 +191,61 @@ def is_entitled(user, province_code):
 # --- The relations a reader can use --------------------------------------------------------
 
 
+def _asked(year):
+    """The metrics the cycle of `year` asks (every one for None)."""
+    return {code: m for code, m in metrics.metrics().items() if m.asked_in(year)}
+
+
 @cache
-def scope_equations():
-    """Tuples of one scope's metric codes tied by an equation (a total and its parts)."""
-    known = metrics.metrics()
+def scope_equations(year=None):
+    """Tuples of one scope's metric codes tied by an equation (a total and its parts), as
+    the cycle of `year` asked them: a group total is over the parts asked that year."""
+    known = _asked(year)
     equations = [
-        *((total, *parts) for total, parts in GROUPS.items()),
+        *((total, *instrument.group_parts(total, year)) for total in GROUPS),
         *EQUATIONS,
         *CHOICE_EQUATIONS,
     ]
-    return tuple(tuple(code for code in eq if code in known) for eq in equations)
+    kept = (tuple(code for code in eq if code in known) for eq in equations)
+    return tuple(eq for eq in kept if len(eq) > 1)
 
 
 @cache
-def scope_bounds():
-    """(part, whole) pairs of one scope: the part is at most the whole."""
-    known = metrics.metrics()
+def scope_bounds(year=None):
+    """(part, whole) pairs of one scope in `year`: the part is at most the whole."""
+    known = _asked(year)
     counts = [code for code, m in known.items() if not m.is_sum and code != "institutions"]
     pairs = [*BOUNDS, *((code, "institutions") for code in counts)]
     return tuple((part, whole) for part, whole in pairs if part in known and whole in known)
 
 
 @cache
-def count_links():
-    """{count of institutions: the sums it bounds}, `institutions` bounding every sum."""
-    known = metrics.metrics()
-    links = {code: sums for code, sums in COUNT_LINKS.items() if code in known}
+def count_links(year=None):
+    """{count of institutions: the sums it bounds} in `year`, `institutions` bounding every
+    sum."""
+    known = _asked(year)
+    links = {code: _sums_of(known[code].behind, known) for code in COUNTS_OF_ANY if code in known}
+    links |= {code: _sums_of(sums, known) for code, sums in FLAG_LINKS.items() if code in known}
     links["institutions"] = tuple(code for code, m in known.items() if m.is_sum)
-    return links
+    return {code: sums for code, sums in links.items() if sums}
+
+
+def _sums_of(codes, known):
+    """`codes` asked (in `known`), the group totals of only them and the `of which` parts of
+    any of them: the sums that are 0 when every one of `codes` is."""
+    items = [code for code in codes if code in known]
+    totals = [total for total in GROUPS if total in known and set(known[total].parts) <= set(codes)]
+    of_which = [
+        part for part, whole in OF_WHICH.items() if part in known and whole in items + totals
+    ]
+    return (*items, *totals, *of_which)
 
 
 @cache
-def counted_by():
+def counted_by(year=None):
     """{sum: the counts of institutions that are 0 when it is}."""
     result = {}
-    for count, sums in count_links().items():
+    for count, sums in count_links(year).items():
         for code in sums:
             result.setdefault(code, []).append(count)
     return result
@@ -226,8 +267,9 @@ def choice_families():
 class _Table:
     """The public table of a year and the hidden cells' requirements, as the greedy works."""
 
-    def __init__(self, table):
+    def __init__(self, table, year):
         self.table = table
+        self.year = year
         self.hidden = {}  # (scope, code) -> protection requirement
         # room_within of (cell, equation, depth) for the current hidden set: the greedy asks
         # the same ones many times between two hides, and the recursion fans out.
@@ -235,10 +277,10 @@ class _Table:
         self.equations = []
         self.national = set()  # indexes of the national equations
         for scope in table:
-            for equation in scope_equations():
+            for equation in scope_equations(year):
                 self.equations.append(tuple((scope, code) for code in equation))
         provinces = [scope for scope in table if scope != NATIONAL]
-        for code in metrics.metrics():
+        for code in _asked(year):
             self.national.add(len(self.equations))
             self.equations.append(((NATIONAL, code), *((p, code) for p in provinces)))
         self.equations_of = {}
@@ -248,7 +290,7 @@ class _Table:
         self.hidden_in = [0] * len(self.equations)
         self.wholes = {}
         for scope in table:
-            for part, whole in scope_bounds():
+            for part, whole in scope_bounds(year):
                 self.wholes.setdefault((scope, part), []).append((scope, whole))
 
     def value(self, cell):
@@ -256,7 +298,8 @@ class _Table:
         return self.table[scope][code].value or 0
 
     def blank(self, cell):
-        """Nobody reported it: it shows as not reported and is never hidden."""
+        """Nobody reported it, or the cycle did not ask it: it shows as not reported (not
+        asked) and is never hidden."""
         scope, code = cell
         return self.table[scope][code].value is None
 
@@ -267,7 +310,7 @@ class _Table:
             return False
         return any(
             (scope, count) not in self.hidden and not self.value((scope, count))
-            for count in counted_by().get(code, ())
+            for count in counted_by(self.year).get(code, ())
         )
 
     def room(self, cell):
@@ -372,7 +415,7 @@ class _Table:
     def close_bounds(self):
         changed = False
         for scope in self.table:
-            for part, whole in scope_bounds():
+            for part, whole in scope_bounds(self.year):
                 part_cell, whole_cell = (scope, part), (scope, whole)
                 gap = self.value(whole_cell) - self.value(part_cell)
                 for inner, outer in ((part_cell, whole_cell), (whole_cell, part_cell)):
@@ -380,7 +423,7 @@ class _Table:
                     if inner in self.hidden and shown and gap < self.hidden[inner]:
                         self.hide(outer, self.hidden[inner])
                         changed = True
-            for count, sums in count_links().items():
+            for count, sums in count_links(self.year).items():
                 cell = (scope, count)
                 if cell not in self.hidden or self.value(cell) - 1 >= self.hidden[cell]:
                     continue
@@ -392,10 +435,10 @@ class _Table:
         return changed
 
 
-def suppress(table):
-    """{scope: frozenset of hidden codes} for a public table {scope: {code: Figure}} whose
-    scopes are NATIONAL and province codes."""
-    work = _Table(table)
+def suppress(table, year=None):
+    """{scope: frozenset of hidden codes} for a public table {scope: {code: Figure}} of
+    survey `year` whose scopes are NATIONAL and province codes."""
+    work = _Table(table, year)
     definitions = metrics.metrics()
     for scope, figures in table.items():
         for code, figure in figures.items():
@@ -424,7 +467,7 @@ def public(year):
             NATIONAL: metrics.figures(year=year, published=True),
             **metrics.figures_by_province(year=year, published=True),
         }
-        return table, suppress(table)
+        return table, suppress(table, year)
 
     return versions.cached("public-table", year, years=(year,), compute=compute)
 
@@ -441,10 +484,10 @@ def hidden_in(year, province_code):
 
 
 @cache
-def _no_reports():
-    """The figures of a scope without published reports."""
+def _no_reports(year):
+    """The figures of a scope without published reports in `year`."""
     return {
-        code: Figure(None, 0, 0 if metric.is_sum else None, None)
+        code: Figure(None, 0, 0 if metric.is_sum else None, None, asked=metric.asked_in(year))
         for code, metric in metrics.metrics().items()
     }
 
@@ -455,7 +498,7 @@ def _public_scope(year, province_code):
         return {}, frozenset()
     table, hidden = public(year)
     scope = province_code or NATIONAL
-    return table.get(scope, _no_reports()), hidden.get(scope, frozenset())
+    return table.get(scope, _no_reports(year)), hidden.get(scope, frozenset())
 
 
 # --- What one viewer sees ------------------------------------------------------------------
@@ -466,9 +509,11 @@ class Disclosure:
     """What a viewer sees of one scope, a year and its baseline.
 
     `entitled`: figures of every report, nothing blanked; `marked` (the year) and
-    `marked_baseline` name the codes the public does not see, and the public sees no
-    matched-panel growth. Otherwise the public table's figures (`figures`, `baseline_figures`,
-    read with `hidden` and `hidden_baseline` from one cache entry per year), those blanked.
+    `marked_baseline` name the codes the public does not see, `marked_growth` those whose
+    like-for-like growth (over the items both cycles asked) it does not see, and the public
+    sees no matched-panel growth. Otherwise the public table's figures (`figures`,
+    `baseline_figures`, read with `hidden` and `hidden_baseline` from one cache entry per
+    year), those blanked.
     """
 
     entitled: bool
@@ -476,6 +521,7 @@ class Disclosure:
     hidden_baseline: frozenset = frozenset()
     marked: frozenset = frozenset()
     marked_baseline: frozenset = frozenset()
+    marked_growth: frozenset = frozenset()
     figures: dict | None = field(default=None, compare=False, repr=False)
     baseline_figures: dict | None = field(default=None, compare=False, repr=False)
 
@@ -486,7 +532,13 @@ class Disclosure:
     @property
     def key(self):
         """Names what is blanked and marked, for caches of what is built from it."""
-        parts = (self.hidden, self.hidden_baseline, self.marked, self.marked_baseline)
+        parts = (
+            self.hidden,
+            self.hidden_baseline,
+            self.marked,
+            self.marked_baseline,
+            self.marked_growth,
+        )
         text = repr((self.entitled, *(sorted(part) for part in parts)))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -497,10 +549,13 @@ FULL_ACCESS = Disclosure(entitled=True)
 def disclosure_for(user, province_code, year, baseline=None):
     """The `Disclosure` of scope `province_code` (None for the nation) for `user`."""
     if is_entitled(user, province_code):
+        marked = hidden_in(year, province_code)
+        marked_baseline = hidden_in(baseline, province_code)
         return Disclosure(
             entitled=True,
-            marked=hidden_in(year, province_code),
-            marked_baseline=hidden_in(baseline, province_code),
+            marked=marked,
+            marked_baseline=marked_baseline,
+            marked_growth=_shared_growth_hidden(year, baseline, marked, marked_baseline),
         )
     figures, hidden = _public_scope(year, province_code)
     baseline_figures, hidden_baseline = _public_scope(baseline, province_code)
@@ -513,27 +568,87 @@ def disclosure_for(user, province_code, year, baseline=None):
     )
 
 
+# --- Comparing cycles that asked different items --------------------------------------------
+
+
+def _shared_follows(code, items, hidden):
+    """Whether `code` over `items` (those both cycles asked) follows from a year's figures
+    shown, `hidden` blanked: a group total does when every one of `items` is shown, or the
+    total and every other part; a count of institutions never does (it is no sum of cells)."""
+    parts = metrics.metrics()[code].parts
+    if not parts:
+        return False
+    others = [part for part in parts if part not in items]
+    return hidden.isdisjoint(items) or (code not in hidden and hidden.isdisjoint(others))
+
+
+def _shared_growth_hidden(year, baseline, hidden, hidden_baseline):
+    """The codes whose like-for-like growth between `year` and `baseline` the public does
+    not see."""
+    if baseline is None:
+        return frozenset()
+    return frozenset(
+        code
+        for code, items in metrics.differing_metrics(year, baseline).items()
+        if not (
+            _shared_follows(code, items, hidden) and _shared_follows(code, items, hidden_baseline)
+        )
+    )
+
+
+def _public_shared(year, baseline, current, before):
+    """{code: Shared} of the public table's figures `current` (of `year`) and `before` (of
+    `baseline`): group totals summed over the parts both cycles asked; counts of
+    institutions over them have no public figure."""
+    result = {}
+    for code, items in metrics.differing_metrics(year, baseline).items():
+        if metrics.metrics()[code].parts:
+            value, then = (_reported_sum(figures, items) for figures in (current, before))
+        else:
+            value = then = None
+        result[code] = Shared(value, then, items)
+    return result
+
+
+def _reported_sum(figures, codes):
+    """The sum of `codes` in `figures` that were reported (None when none was), as a group
+    total is."""
+    reported = [figures[code].value for code in codes if figures[code].value is not None]
+    return sum(reported) if reported else None
+
+
 def compare(*, year, baseline=None, province=None, disclosure=FULL_ACCESS, panel=False):
     """metrics.compare as `disclosure`'s viewer sees it, before `apply` blanks cells: every
     report where entitled; else the public table (the figures its pattern was computed
     from) and no matched panel at all, whose growth would give away the hospitals that
-    joined or left (the difference between the full and the panel figures)."""
+    joined or left (the difference between the full and the panel figures). Where the
+    cycles asked different items behind a metric, the public's growth is over the items
+    both asked too (`Comparison.shared`), none for a count of institutions."""
     if disclosure.entitled:
         return metrics.compare(year=year, baseline=baseline, province=province, panel=panel)
     current, before = disclosure.figures, disclosure.baseline_figures or {}
     if current is None:  # a Disclosure built by hand
         current, _hidden = _public_scope(year, province)
         before = _public_scope(baseline, province)[0] if baseline else {}
+    shared = _public_shared(year, baseline, current, before) if before and not panel else {}
     result = {}
     for code, figure in current.items():
         then = before.get(code)
+        like_for_like = shared.get(code)
         value = None if panel else figure.value
+        if like_for_like is not None:
+            growth = metrics.growth_pct(like_for_like.value, like_for_like.baseline)
+        else:
+            growth = None if panel or then is None else metrics.growth_pct(value, then.value)
         result[code] = Comparison(
             value=value,
             baseline=None if panel or then is None else then.value,
-            growth_pct=None if panel or then is None else metrics.growth_pct(value, then.value),
+            growth_pct=growth,
             n_reporting=None if panel else figure.n_reporting,
             baseline_n_reporting=None if panel or then is None else then.n_reporting,
+            asked=figure.asked,
+            baseline_asked=then.asked if then else True,
+            shared=like_for_like,
         )
     return result
 
@@ -546,6 +661,17 @@ def _reporting_hidden(hidden):
     return frozenset(code for code, family in families.items() if family & hidden)
 
 
+def _shared_shown(code, shared, hidden, hidden_baseline):
+    """`shared` (a metrics.Shared) with what does not follow from the figures shown blanked."""
+    value_follows = _shared_follows(code, shared.items, hidden)
+    baseline_follows = _shared_follows(code, shared.items, hidden_baseline)
+    return replace(
+        shared,
+        value=shared.value if value_follows else None,
+        baseline=shared.baseline if baseline_follows else None,
+    )
+
+
 def apply(comparison, disclosure, panel=False):
     """{code: Comparison} as `disclosure` lets its viewer see it (`panel`: matched panel)."""
     if disclosure.entitled:
@@ -556,11 +682,20 @@ def apply(comparison, disclosure, panel=False):
     for code, figure in comparison.items():
         value_hidden = panel or code in hidden
         baseline_hidden = panel or code in before
+        shared, growth = figure.shared, figure.growth_pct
+        if panel:
+            shared = None
+        elif shared is not None:
+            # Growth is over the items both cycles asked: shown when both of those are.
+            shared = _shared_shown(code, shared, hidden, before)
+            growth = metrics.growth_pct(shared.value, shared.baseline)
+        elif value_hidden or baseline_hidden:
+            growth = None
         result[code] = replace(
             figure,
             value=None if value_hidden else figure.value,
             baseline=None if baseline_hidden else figure.baseline,
-            growth_pct=None if value_hidden or baseline_hidden else figure.growth_pct,
+            growth_pct=growth,
             n_reporting=(
                 None if panel or code in hidden or code in no_reporting else figure.n_reporting
             ),
@@ -569,6 +704,7 @@ def apply(comparison, disclosure, panel=False):
                 if panel or code in before or code in no_reporting_before
                 else figure.baseline_n_reporting
             ),
+            shared=shared,
         )
     return result
 

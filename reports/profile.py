@@ -7,7 +7,10 @@ from survey.instrument.items import COUNT, FLAG
 
 
 def institution_profile(institution):
-    """Its reports' values by year: {"years": [...], "rows": [{code, label, values}]}."""
+    """Its reports' values by year: {"years": [...], "rows": [{code, label, values}], "items":
+    [{code, label, section, values, asked}]}, `asked` saying for each year whether its cycle
+    asked the item (a value of None in a year that asked it is not reported). Items that none
+    of its years asked are left out."""
     reports = list(institution.reports.order_by("cycle_id"))
     years = [report.cycle_id for report in reports]
     values = [report.item_values() for report in reports]
@@ -18,18 +21,27 @@ def institution_profile(institution):
         if parts[0] not in instrument.items_by_code():
             continue
         row_values = []
-        for report_values in values:
-            reported = [report_values[p] for p in parts if report_values[p] is not None]
+        for year, report_values in zip(years, values, strict=True):
+            asked = [p for p in parts if instrument.items_by_code()[p].asked_in(year)]
+            reported = [report_values[p] for p in asked if report_values[p] is not None]
             row_values.append(sum(reported) if reported else None)
         rows.append({"code": code, "label": metrics()[code].label, "values": row_values})
-    items = [
-        {
-            "code": item.code,
-            "label": item.label,
-            "section": item.section,
-            "values": [report_values[item.code] for report_values in values],
-        }
-        for item in instrument.items()
-        if item.kind in (COUNT, FLAG)
-    ]
+    items = []
+    for item in instrument.items():
+        asked = [item.asked_in(year) for year in years]
+        if item.kind in (COUNT, FLAG) and any(asked):
+            items.append(
+                {
+                    "code": item.code,
+                    "label": item.label,
+                    "section": item.section,
+                    "values": [report_values[item.code] for report_values in values],
+                    "asked": asked,
+                    # (year, asked, value) for the page, which reads "not asked in <year>".
+                    "cells": [
+                        (year, was_asked, report_values[item.code])
+                        for year, was_asked, report_values in zip(years, asked, values, strict=True)
+                    ],
+                }
+            )
     return {"years": years, "reports": reports, "rows": rows, "items": items}

@@ -10,7 +10,7 @@ from accounts.roles import may_open
 from departments.models import Institution, Province
 from interchange.files import bom_csv_writer
 from reports import brief, charts, comparison, consistency, dashboard, privacy, profile
-from reports.exporting import aggregates, aggregates_csv
+from reports.exporting import aggregates, aggregates_csv, not_asked_in
 from reports.panels import HEADLINE
 from survey import versions
 
@@ -151,7 +151,14 @@ def institution(request, code):
     data = profile.institution_profile(institution)
     if request.GET.get("download") == "csv":
         header = [_("item"), _("label"), *data["years"]]
-        body = [[item["code"], item["label"], *item["values"]] for item in data["items"]]
+        body = [
+            [
+                item["code"],
+                item["label"],
+                *(value if asked else not_asked_in(year) for year, asked, value in item["cells"]),
+            ]
+            for item in data["items"]
+        ]
         return _csv_download(f"institution-{institution.code}.csv", header, body)
     chart = charts.line_figure(
         _("Headline figures by survey year"),

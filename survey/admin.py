@@ -7,7 +7,13 @@ from import_export.admin import ImportMixin
 from accounts.roles import is_admin
 from departments.models import Institution
 from equipment.models import EquipmentUnit
-from equipment.services import apply_unit_counts, count_changes, units_snapshot
+from equipment.services import (
+    ATTRIBUTE_ITEMS,
+    apply_unit_counts,
+    attributes_asked,
+    count_changes,
+    units_snapshot,
+)
 from interchange.exporting import download, reports_for_export
 from interchange.files import FileRejected
 from interchange.resources import (
@@ -35,7 +41,8 @@ class EquipmentUnitFormSet(BaseInlineFormSet):
     """The admin's units, refused when they would change a count the form does not show.
 
     The same promise as the report form: no saved count changes unless the editor changed it.
-    Here the editor sets the counts themselves; the message says which ones to set.
+    Here the editor sets the counts themselves; the message says which ones to set. A unit
+    says it is long-axial or made in China only in a cycle that asks the counts of those.
     """
 
     def clean(self):
@@ -48,6 +55,7 @@ class EquipmentUnitFormSet(BaseInlineFormSet):
             if form.has_changed() or form.instance.pk
             if not self._should_delete_form(form)
         ]
+        self._refuse_attributes_not_asked(units)
         changes = count_changes(self.instance.item_values(), units)
         if changes:
             raise forms.ValidationError(
@@ -63,14 +71,35 @@ class EquipmentUnitFormSet(BaseInlineFormSet):
                 }
             )
 
+    def _refuse_attributes_not_asked(self, units):
+        year = self.instance.cycle_id
+        asked = attributes_asked(year)
+        for item, (attribute, _types) in ATTRIBUTE_ITEMS.items():
+            if item not in asked and any(getattr(unit, attribute) for unit in units):
+                raise forms.ValidationError(
+                    instrument.not_asked_message(instrument.items_by_code()[item], year)
+                )
+
 
 class EquipmentUnitInline(admin.TabularInline):
     model = EquipmentUnit
     formset = EquipmentUnitFormSet
     extra = 0
 
+    def get_exclude(self, request, obj=None):
+        # A report's page shows what its units say of themselves only where its cycle asks it
+        # (a new report's cycle is not known yet: the formset refuses what it does not ask).
+        if obj is None:
+            return super().get_exclude(request, obj)
+        asked = attributes_asked(obj.cycle_id)
+        return [
+            attribute for item, (attribute, _types) in ATTRIBUTE_ITEMS.items() if item not in asked
+        ]
 
-def section_fieldsets():
+
+def section_fieldsets(year=None):
+    """The report's fields by section: those the cycle of `year` asks, when it is given (a new
+    report's cycle is not known yet: its model refuses a value its cycle does not ask)."""
     profile = (
         _("Institution"),
         {
@@ -87,9 +116,10 @@ def section_fieldsets():
     sections = [
         (
             section.title,
-            {"fields": [item.code for item in instrument.section_items(section.key)]},
+            {"fields": [item.code for item in instrument.section_items(section.key, year)]},
         )
         for section in instrument.SECTIONS[1:]
+        if instrument.section_items(section.key, year)
     ]
     return [profile, *sections]
 
@@ -219,7 +249,9 @@ class ReportAdmin(ImportMixin, admin.ModelAdmin):
         return readonly
 
     def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
+        fieldsets = (
+            super().get_fieldsets(request, obj) if obj is None else section_fieldsets(obj.cycle_id)
+        )
         if is_admin(request.user):
             return fieldsets
         # The review comment goes with a change of status, which is not theirs.

@@ -1,5 +1,8 @@
 """What a report still needs before it can be submitted (`assess`): every section answered, no
 broken rule of `survey.instrument.rules`, every data-quality warning explained.
+
+A report is judged by the items its cycle asks: an item the cycle does not ask is neither
+required nor judged, whatever a value stored there (the model refuses one) would say.
 """
 
 from dataclasses import dataclass, field
@@ -10,13 +13,30 @@ from survey.instrument.items import TEXT
 from survey.models import Report
 
 
-def required_items(section_key):
-    """The items a complete section answers: every count, flag and choice (text is optional)."""
+def required_items(section_key, year):
+    """The items a complete section answers in the cycle of `year`: every count, flag and
+    choice it asks (text is optional)."""
     return [
         item
-        for item in instrument.section_items(section_key)
+        for item in instrument.section_items(section_key, year)
         if item.on_report and item.kind != TEXT
     ]
+
+
+def sections_asked(year):
+    """The sections of the instrument the cycle of `year` asks any item of, in order."""
+    return [
+        section for section in instrument.SECTIONS if instrument.section_items(section.key, year)
+    ]
+
+
+def asked_values(report):
+    """The report's values by item code, None for every item its cycle does not ask."""
+    year = report.cycle_id
+    return {
+        code: value if instrument.is_asked(code, year) else None
+        for code, value in report.item_values().items()
+    }
 
 
 def previous_report(report):
@@ -77,15 +97,16 @@ def _sections_of(codes):
 
 def assess(report, previous=None):
     """The `Assessment` of the report's saved values (against `previous`, last cycle's report)."""
-    values = report.item_values()
-    previous_values = previous.item_values() if previous else None
+    year = report.cycle_id
+    values = asked_values(report)
+    previous_values = asked_values(previous) if previous else None
     previous_year = previous.cycle_id if previous else None
     errors = [p for p in rules.check(values) if p.blocking]
-    warnings = rules.quality_warnings(values, previous_values, previous_year)
+    warnings = rules.quality_warnings(values, previous_values, previous_year, year)
     unexplained = [w for w in warnings if not w.explanation(report.notes)]
     sections = []
-    for section in instrument.SECTIONS:
-        required = required_items(section.key)
+    for section in sections_asked(year):
+        required = required_items(section.key, year)
         sections.append(
             SectionState(
                 section=section,

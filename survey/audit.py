@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from equipment.models import OwnerDepartment, UnitType
+from equipment.models import EquipmentUnit, OwnerDepartment, UnitType
 from equipment.services import UNIT_PREFIX
 from survey.instrument import items as instrument
 from survey.models import ChangeSource, ValueChange
@@ -68,8 +68,12 @@ def record_many(entries, user=None, source=ChangeSource.FORM):
 
 
 def history(report):
-    """The report's value changes, newest first, with who made them."""
-    return report.value_changes.select_related("by").order_by("-at", "-id")
+    """The report's value changes, newest first, with who made them: of the items its cycle
+    asks and its equipment units."""
+    not_asked = [item.code for item in instrument.items() if not item.asked_in(report.cycle_id)]
+    return (
+        report.value_changes.exclude(item__in=not_asked).select_related("by").order_by("-at", "-id")
+    )
 
 
 def item_label(code):
@@ -92,9 +96,23 @@ def unit_columns(unit):
     return ["" if part is None else str(part) for part in parts]
 
 
+# Yes/no attributes a unit states of itself (`equipment.services.described`).
+UNIT_ATTRIBUTES = ("long_axial", "made_in_china")
+
+
+def unit_features(unit):
+    """What an equipment unit says of itself, in words ("long axial field of view · made in
+    China"), or ""."""
+    return " · ".join(
+        str(EquipmentUnit._meta.get_field(name).verbose_name)
+        for name in UNIT_ATTRIBUTES
+        if unit.get(name)
+    )
+
+
 def unit_shown(unit):
-    """An equipment unit in one line: type · manufacturer · model · year · owner."""
-    return " · ".join(part for part in unit_columns(unit) if part)
+    """An equipment unit in one line: type · manufacturer · model · year · owner · features."""
+    return " · ".join(part for part in [*unit_columns(unit), unit_features(unit)] if part)
 
 
 def _label_of(choices, value):

@@ -83,6 +83,8 @@ def start_report(*, institution, cycle, by):
                 model_name=unit.model_name,
                 year_installed=unit.year_installed,
                 owner_department=unit.owner_department,
+                long_axial=unit.long_axial,
+                made_in_china=unit.made_in_china,
             )
             for unit in previous.equipment_units.all()
         )

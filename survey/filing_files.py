@@ -2,8 +2,11 @@
 sheet, which the importer reads back as it is), its equipment units, and the explanations
 given for its warnings."""
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from equipment.models import EquipmentUnit
+from equipment.services import attributes_asked
 from interchange import exporting
 from interchange.parsing import neutralise_formula
 from survey.audit import unit_columns
@@ -17,8 +20,17 @@ def _text(value):
     return neutralise_formula(printable(value)[0])
 
 
+def _yes_no(value):
+    """A unit's yes/no attribute in words; blank where a submission kept before the attribute
+    existed does not say."""
+    if value is None:
+        return ""
+    return _("Yes") if value else _("No")
+
+
 def write_filing_workbook(year, filing, stream):
-    """Write `filing` (a `survey.workflow.Filing`) of survey year `year` as XLSX to `stream`."""
+    """Write `filing` (a `survey.workflow.Filing`) of survey year `year` as XLSX to `stream`:
+    the items and unit attributes that year's cycle asks."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
@@ -27,18 +39,31 @@ def write_filing_workbook(year, filing, stream):
 
     workbook = Workbook(write_only=True)
     values = workbook.create_sheet("survey")
-    values.append(cells(values, exporting.COLUMNS))
-    values.append(cells(values, exporting.row_of(year, filing.values)))
+    columns = exporting.columns([year])
+    values.append(cells(values, columns))
+    values.append(cells(values, exporting.row_of(year, filing.values, columns)))
 
     units = workbook.create_sheet("units")
+    attributes = [attribute for attribute, _types in attributes_asked(year).values()]
     units.append(
         cells(
             units,
-            [_("Type"), _("Manufacturer"), _("Model"), _("Year installed"), _("Owning department")],
+            [
+                _("Type"),
+                _("Manufacturer"),
+                _("Model"),
+                _("Year installed"),
+                _("Owning department"),
+                *(
+                    str(capfirst(EquipmentUnit._meta.get_field(name).verbose_name))
+                    for name in attributes
+                ),
+            ],
         )
     )
     for unit in filing.units or []:
-        units.append(cells(units, [_text(part) for part in unit_columns(unit)]))
+        described = [_text(part) for part in unit_columns(unit)]
+        units.append(cells(units, [*described, *(_yes_no(unit.get(name)) for name in attributes)]))
 
     explanations = workbook.create_sheet("explanations")
     explanations.append(cells(explanations, [_("Warning"), _("Explanation")]))

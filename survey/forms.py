@@ -13,9 +13,15 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from equipment.models import ITEMISED_UNIT_TYPES, EquipmentUnit, UnitType
-from equipment.services import OWNER_ITEMS, fingerprint
+from equipment.models import (
+    ITEMISED_UNIT_TYPES,
+    LONG_AXIAL_UNIT_TYPES,
+    EquipmentUnit,
+    UnitType,
+)
+from equipment.services import ATTRIBUTE_ITEMS, OWNER_ITEMS, attributes_asked, fingerprint
 from interchange.parsing import InvalidValue, parse_count
+from survey.assessment import asked_values
 from survey.audit import shown_value
 from survey.instrument import items as instrument
 from survey.instrument.items import COUNT, FLAG, GROUPS, TEXT
@@ -122,7 +128,8 @@ class Block:
 
 
 class SectionForm(forms.Form):
-    """The items of one section of a report, with the version it was loaded at."""
+    """The items of one section that the report's cycle asks, with the version it was loaded
+    at."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -132,7 +139,12 @@ class SectionForm(forms.Form):
 
     def __init__(self, data=None, *, report, section, derived=(), **kwargs):
         self.report, self.section = report, section
-        self.items = [item for item in instrument.section_items(section.key) if item.on_report]
+        # Only what the report's cycle asks: a posted value of any other item is never read.
+        self.items = [
+            item
+            for item in instrument.section_items(section.key, report.cycle_id)
+            if item.on_report
+        ]
         values = report.item_values()
         initial = {item.code: values[item.code] for item in self.items}
         initial["version"] = report.version
@@ -216,8 +228,9 @@ class SectionForm(forms.Form):
     # -- what the template shows --
 
     def current_values(self):
-        """The values on the page: the input when bound (where it parses), else the report's."""
-        values = self.report.item_values()
+        """The values on the page: the input when bound (where it parses), else the report's
+        (of the items its cycle asks: the group totals are over those)."""
+        values = asked_values(self.report)
         if not self.is_bound:
             return values
         for item in self.items:
@@ -252,7 +265,7 @@ class SectionForm(forms.Form):
                 field=self[item.code],
                 other_label=other_language_label(item),
                 unit=item.unit,
-                previous=shown(item, previous.get(item.code)) if previous else None,
+                previous=_previous(item, previous, assessment.previous_year),
                 errors=[p.message for p in problems if p in assessment.errors],
                 warnings=[(p, self[self.note_name(p)]) for p in problems if p in self.warnings],
                 flagged=item.code in flagged and not problems,
@@ -281,6 +294,16 @@ class SectionForm(forms.Form):
                 self.conflicts[item.code] = shown(item, saved.get(item.code))
 
 
+def _previous(item, previous, previous_year):
+    """Last cycle's value of the item as shown beside it: "not asked" when that cycle did not
+    ask it (not "—", which says it was not reported)."""
+    if not previous:
+        return None
+    if not item.asked_in(previous_year):
+        return str(_("not asked"))
+    return shown(item, previous.get(item.code))
+
+
 def _total(values, group):
     from survey.instrument.rules import group_total
 
@@ -289,7 +312,9 @@ def _total(values, group):
 
 
 # Counts that listed units may decide, and how report_form.js recomputes each on the page.
-DERIVABLE = frozenset(UnitType.values) | frozenset(OWNER_ITEMS.values())
+DERIVABLE = (
+    frozenset(UnitType.values) | frozenset(OWNER_ITEMS.values()) | frozenset(ATTRIBUTE_ITEMS)
+)
 _OWNER_OF_ITEM = {item: owner for owner, item in OWNER_ITEMS.items()}
 
 
@@ -300,17 +325,32 @@ def mark_derivable(formfield, code, saved):
         attrs["data-derived-owner"] = _OWNER_OF_ITEM[code]
     elif code in ITEMISED_UNIT_TYPES:
         attrs["data-derived-type"] = code
+    elif code in ATTRIBUTE_ITEMS:
+        # The units of these types saying so count into it (a form only has it where asked).
+        attribute, types = ATTRIBUTE_ITEMS[code]
+        attrs["data-derived-attribute"] = attribute
+        attrs["data-derived-types"] = " ".join(sorted(types))
 
 
 class EquipmentUnitForm(forms.ModelForm):
+    """One unit of a report whose cycle is of survey `year`: what a unit says of itself (long
+    axial, made in China) is asked only where that cycle asks the counts it decides."""
+
     class Meta:
         model = EquipmentUnit
-        fields = ["unit_type", "manufacturer", "model_name", "year_installed", "owner_department"]
+        fields = [
+            "unit_type",
+            "manufacturer",
+            "model_name",
+            "year_installed",
+            "owner_department",
+            *(attribute for attribute, _types in ATTRIBUTE_ITEMS.values()),
+        ]
         widgets = {
             "year_installed": forms.NumberInput(attrs={"inputmode": "numeric", "min": 1950}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, year, **kwargs):
         super().__init__(*args, **kwargs)
         unit_type = self.fields["unit_type"]
         # Minor devices are plain counts; a unit of theirs listed earlier keeps its type.
@@ -318,9 +358,25 @@ class EquipmentUnitForm(forms.ModelForm):
         unit_type.choices = [(v, label) for v, label in unit_type.choices if not v or v in offered]
         unit_type.widget.attrs["class"] = "unit-type"
         self.fields["owner_department"].widget.attrs["class"] = "unit-owner"
+        asked = attributes_asked(year)
+        for item, (attribute, _types) in ATTRIBUTE_ITEMS.items():
+            if item not in asked:
+                # Not asked: not shown, and a value posted for it is not read.
+                del self.fields[attribute]
+            else:
+                # What report_form.js reads to count the unit into `item`.
+                self.fields[attribute].widget.attrs["data-unit-attribute"] = attribute
+        if "long_axial" in self.fields:
+            # Only these types may say it: the script offers the box on them alone.
+            self.fields["long_axial"].widget.attrs["data-only-types"] = " ".join(
+                sorted(LONG_AXIAL_UNIT_TYPES)
+            )
 
 
 class BaseEquipmentUnitFormSet(BaseInlineFormSet):
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "year": self.instance.cycle_id}
+
     def pending_units(self):
         """The units as they will be once saved (call after `is_valid()`)."""
         deleted = set(map(id, self.deleted_forms))

@@ -1,6 +1,7 @@
 """Survey cycles and the reports institutions file for them."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -173,7 +174,15 @@ class Report(
     def clean(self):
         from survey.instrument import rules
 
-        rules.raise_for_problems(self.item_values())
+        values = self.item_values()
+        unasked = {
+            item.code: instrument.not_asked_message(item, self.cycle_id)
+            for item in instrument.items()
+            if item.on_report and not item.asked_in(self.cycle_id) and values[item.code] is not None
+        }
+        if unasked:
+            raise ValidationError(unasked)
+        rules.raise_for_problems(values)
 
 
 class ReportAction(models.TextChoices):

@@ -25,7 +25,7 @@ from equipment.models import IMAGING_UNIT_TYPES
 from equipment.services import derived_items
 from interchange import exporting
 from survey import audit, editing, workflow
-from survey.assessment import assess, previous_report
+from survey.assessment import assess, previous_report, sections_asked
 from survey.filing import province_overview, provinces_overview
 from survey.filing_files import write_filing_workbook
 from survey.forms import EquipmentUnitFormSet, ReviewForm, SectionForm
@@ -158,10 +158,10 @@ def printable(request, year, code):
             section,
             [
                 (item, audit.shown_value(item.code, values.get(item.code)))
-                for item in instrument.section_items(section.key)
+                for item in instrument.section_items(section.key, report.cycle_id)
             ],
         )
-        for section in instrument.SECTIONS
+        for section in sections_asked(report.cycle_id)
     ]
     return render(
         request,
@@ -169,7 +169,10 @@ def printable(request, year, code):
         {
             "report": report,
             "sections": sections,
-            "units": [audit.unit_columns(unit) for unit in filing.units or []],
+            "units": [
+                [*audit.unit_columns(unit), audit.unit_features(unit)]
+                for unit in filing.units or []
+            ],
             "filing": filing,
             "submission": submission,
             "as_submitted": submission is not None and request.GET.get("as") == "submitted",
@@ -206,8 +209,9 @@ def download(request, year, code):
     report = _report_or_404(request.user, year, code)
     submission = _last_submission(report)
     if request.GET.get("as") == "submitted" and submission is not None:
-        row = exporting.row_of(report.cycle_id, submission.values)
-        return exporting.download_rows([row], "csv", _download_name(report, True))
+        columns = exporting.columns([report.cycle_id])
+        row = exporting.row_of(report.cycle_id, submission.values, columns)
+        return exporting.download_rows([row], "csv", _download_name(report, True), columns)
     return exporting.download(
         exporting.reports_for_export(Report.objects.filter(pk=report.pk)),
         "csv",
@@ -247,7 +251,8 @@ def _problems(assessment):
 def section(request, year, code, key):
     """One section of a report: the form while it is editable, the values otherwise."""
     report = _report_or_404(request.user, year, code)
-    section = instrument.SECTIONS_BY_KEY.get(key)
+    sections = sections_asked(report.cycle_id)
+    section = next((s for s in sections if s.key == key), None)
     if section is None:
         raise Http404
     editable = Report.objects.editable_by(request.user).filter(pk=report.pk).exists()
@@ -290,14 +295,13 @@ def section(request, year, code, key):
             return redirect(_report_url(report))
         else:
             messages.success(request, _("Saved."))
-            return redirect(_next_page(request, report, section))
+            return redirect(_next_page(request, report, sections, section))
     if not editable:
         form.disable()
     # A refused save: what stands in its way, at the top of the page, and the section's state
     # is that of the input on the page, not of the values saved before.
     summary = form.summary() + (units.summary() if units is not None and units.is_bound else [])
-    keys = [s.key for s in instrument.SECTIONS]
-    index = keys.index(key)
+    index = sections.index(section)
     return render(
         request,
         "survey/section.html",
@@ -315,8 +319,8 @@ def section(request, year, code, key):
             "error_summary": summary if data is not None else [],
             "unsaved": data is not None,
             "previous_year": assessment.previous_year,
-            "previous_section": instrument.SECTIONS[index - 1] if index else None,
-            "next_section": instrument.SECTIONS[index + 1] if index + 1 < len(keys) else None,
+            "previous_section": sections[index - 1] if index else None,
+            "next_section": sections[index + 1] if index + 1 < len(sections) else None,
             "identity": _identity(report) if key == "institution" else None,
             "other_lang": "en" if get_language() != "en" else "zh-hans",
         },
@@ -333,8 +337,8 @@ def _identity(report):
     ]
 
 
-def _next_page(request, report, section):
-    keys = [s.key for s in instrument.SECTIONS]
+def _next_page(request, report, sections, section):
+    keys = [s.key for s in sections]
     index = keys.index(section.key)
     if request.POST.get("then") == "next" and index + 1 < len(keys):
         return _report_url(report, "survey:section", keys[index + 1])

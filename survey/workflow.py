@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.roles import is_admin
 from equipment.services import described
-from survey.assessment import assess, previous_report
+from survey.assessment import asked_values, assess, previous_report
 from survey.models import (
     EDITABLE_STATUSES,
     Report,
@@ -87,7 +87,7 @@ class Filing:
 
 
 def filing_of(report, assessment=None):
-    """The report's `Filing` as it stands now."""
+    """The report's `Filing` as it stands now (None for the items its cycle does not ask)."""
     assessment = assessment or assess(report, previous_report(report))
     explanations = [
         {"key": w.key, "warning": str(w.message), "explanation": w.explanation(report.notes)}
@@ -95,7 +95,7 @@ def filing_of(report, assessment=None):
         if w.explanation(report.notes)
     ]
     units = [described(unit) for unit in report.equipment_units.all()]
-    return Filing(report.item_values(), units, explanations)
+    return Filing(asked_values(report), units, explanations)
 
 
 # ---------------------------------------------------------------------------------------------

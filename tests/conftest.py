@@ -138,17 +138,25 @@ def site_admin(make_user):
 
 @pytest.fixture
 def complete_values():
-    """An answer to every required item of the instrument that breaks no rule (all zero/no)."""
+    """An answer to every item the 2023 cycle asks that breaks no rule (all zero/no)."""
+    return complete_values_of(2023)
+
+
+def complete_values_of(year):
+    """An answer to every item the cycle of `year` asks that breaks no rule (all zero/no; one
+    campus where the cycle asks how many)."""
     from survey.instrument import items as instrument
 
     values = {}
-    for item in instrument.items():
+    for item in instrument.items_asked(year):
         if not item.on_report or item.kind == instrument.TEXT:
             continue
         if item.kind == instrument.COUNT:
             values[item.code] = 0
         elif item.kind == instrument.FLAG:
             values[item.code] = False
+    if "campuses" in values:
+        values["campuses"] = 1
     values.update(
         ownership="public", tier="tertiary", dept_affiliation="independent", license_class="none"
     )

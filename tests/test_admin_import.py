@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from interchange.importing import import_file
 from survey.models import Report
-from tests.importing import SAMPLES, csv_bytes, expected_bad_sample_errors
+from tests.importing import SAMPLES, csv_bytes, expected_bad_sample_errors, sample_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -241,3 +241,20 @@ def test_a_file_with_a_header_only_is_refused_in_the_users_language(client, djan
     assert page.status_code == 200
     assert "No valid data" not in page_text(page)
     assert page.context["result"].invalid_rows  # the importer's own "no data rows", line 2
+
+
+def test_a_value_its_year_does_not_ask_is_shown_as_the_error_of_its_cell(admin_client):
+    header, *body = sample_rows()
+    rows = [[*header, "tx_ra223"], *(["2023", *row[1:], "6"] for row in body[:1])]
+    page = admin_client.post(
+        reverse("admin:survey_report_import"),
+        {
+            "resource": "0",
+            "format": "0",
+            "import_file": SimpleUploadedFile("survey-2023.csv", csv_bytes(rows)),
+        },
+    )
+    content = page.content.decode()
+    assert "is not asked in 2023 (asked from 2028)" in content
+    assert page.context.get("confirm_form") is None
+    assert not Report.objects.exists()

@@ -118,6 +118,16 @@ ROW_ERRORS = [
     ),
     ("header only", csv_bytes([["year", "inst_code"]]), (2, "—", "no data rows")),
     ("no survey year", csv_bytes([["inst_code", "province"], ["A1", "51"]]), (1, "year", "--year")),
+    (
+        "a 2028 item in a 2023 row",
+        one_row(tx_ra223="3"),
+        (2, "tx_ra223", "is not asked in 2023 (asked from 2028)"),
+    ),
+    (
+        "a 2028 item in a row of no year",
+        one_row(year="twenty", tx_ra223="3"),
+        (2, "year", "not a survey year"),
+    ),
 ]
 
 
@@ -342,8 +352,8 @@ def test_excel_escapes_in_a_workbook_are_read_as_their_characters():
 
 
 def test_the_catalogue_holds_every_named_bad_input():
-    assert len(ROW_ERRORS) + len(FILE_ERRORS) == 41
-    assert len(ROW_ERRORS) + len(FILE_ERRORS) + len(REFUSED) >= 63
+    assert len(ROW_ERRORS) + len(FILE_ERRORS) == 43
+    assert len(ROW_ERRORS) + len(FILE_ERRORS) + len(REFUSED) >= 65
 
 
 FUZZ = settings(
@@ -393,6 +403,23 @@ def test_any_cell_text_is_a_valid_value_or_a_clear_error(code, text):
         assert isinstance(value, bool)
     elif item.kind == instrument.CHOICE and code != "province":
         assert value in {v for v, _label in item.field.choices}
+
+
+NOT_ASKED_IN_2023 = [item.code for item in instrument.items() if not item.asked_in(2023)]
+
+
+@FUZZ
+@given(code=st.sampled_from(NOT_ASKED_IN_2023), text=cell_text)
+def test_any_text_in_a_column_its_year_does_not_ask_is_blank_or_that_error(code, text):
+    try:
+        summary = import_file(io.BytesIO(one_row(**{code: text})))
+    except FileRejected:
+        return  # a NUL, say: the file, not the column, is what is wrong
+    if text.strip():
+        assert [(e.line, e.column) for e in summary.errors] == [(2, code)], summary.errors
+        assert "is not asked in 2023" in summary.errors[0].message
+    else:
+        assert summary.ok, summary.errors
 
 
 names = st.text(

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from tests.browser import PageWatch, screenshot
+from tests.test_cycle_figures import cycles  # noqa: F401  (2023 and 2028 treatments)
 from tests.test_dashboards import two_cycles  # noqa: F401  (the data the pages show)
 
 pytestmark = pytest.mark.browser
@@ -103,6 +104,44 @@ def test_a_province_page_blanks_for_the_public_and_marks_for_the_analyst(
     page.locator("#panel-equipment").screenshot(path=str(_artifact(f"disclosure-54-{viewer}")))
     screenshot(page, f"disclosure-province-54-{viewer}")
     assert watch.errors == []
+    context.close()
+
+
+def test_a_2028_dashboard_compares_treatments_over_the_items_both_years_asked(
+    browser,
+    transactional_db,
+    live_server,
+    cycles,  # noqa: F811
+    make_user,
+):
+    from tests.browser import log_in
+    from tests.conftest import PASSWORD
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page = context.new_page()
+    watch = PageWatch(page, live_server.url)
+    make_user("analyst", username="analyst")
+    log_in(page, live_server.url, "analyst", PASSWORD)
+    page.goto(
+        f"{live_server.url}{reverse('reports:national')}?year=2028&baseline=2023",
+        wait_until="networkidle",
+    )
+    assert page.locator(".js-plotly-plot").count() == 10
+    note = page.locator("#over-shared-growth-tx_total")
+    assert note.is_visible()  # outside the folded table
+    assert "its growth is over the items asked in both 2023 and 2028" in note.inner_text()
+    page.locator("#panel-therapy details summary").click()
+    row = page.locator("#panel-therapy tr[data-metric='tx_lu177_psma']")
+    assert row.locator("td[data-baseline]").inner_text() == "not asked in 2023"
+    assert row.locator("td[data-growth]").inner_text() == "no growth: not asked in 2023"
+    label = page.locator("#panel-therapy tr[data-metric='tx_total'] a.like-for-like")
+    assert label.inner_text() == "over the items asked in both years"
+    assert "177Lu-PSMA" in label.get_attribute("title")
+    page.locator("#panel-therapy").screenshot(path=str(_artifact("therapy-2028-vs-2023")))
+    screenshot(page, "dashboard-2028-vs-2023")
+    assert watch.errors == []
+    assert watch.foreign == []
     context.close()
 
 

@@ -196,3 +196,35 @@ def test_a_command_line_import_reaches_the_running_server(tmp_path):
         capture_output=True,
     )
     assert metrics.figures(year=2019)["res_papers_sci"].value == before + 7
+
+
+def test_the_figures_over_the_items_both_cycles_asked_are_renewed_with_either_year(
+    make_report, django_capture_on_commit_callbacks
+):
+    """Institutions over the therapies 2023 and 2028 both asked: cached like every figure,
+    the matched panel's renewed by a change in the other year too (it decides who is in it)."""
+    from survey.models import Cycle
+
+    cycle_2028 = Cycle.objects.create(year=2028)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = make_report(tx_i131_graves=5)
+        now = make_report(
+            cycle=cycle_2028, institution=first.institution, tx_i131_graves=6, tx_lu177_psma=1
+        )
+        second = make_report(cycle=cycle_2028, tx_i131_graves=3)
+
+    def therapy(**panel):
+        shared = metrics.compare(year=2028, baseline=2023, **panel)["inst_therapy"].shared
+        return shared.value, shared.baseline
+
+    assert therapy() == (2, 1) and therapy(panel=True) == (1, 1)
+    with versions.read_once_per_request(), CaptureQueriesContext(connection) as warm:
+        therapy(), therapy(panel=True)
+    assert [q["sql"] for q in warm.captured_queries if "survey_dataversion" not in q["sql"]] == []
+    with django_capture_on_commit_callbacks(execute=True):
+        now.tx_i131_graves = 0  # its only therapy asked in both years is gone
+        now.save()
+    assert therapy() == (1, 1) and therapy(panel=True) == (0, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_report(institution=second.institution, tx_i131_graves=0)  # a 2023 report
+    assert therapy() == (1, 1) and therapy(panel=True) == (1, 1)

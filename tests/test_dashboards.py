@@ -117,10 +117,12 @@ def test_aggregates_download_as_json_and_csv(client, two_cycles):
         "baseline": 12,
         "growth_pct": pytest.approx(66.667, abs=1e-3),
         "n_reporting": 4,
+        "asked": True,
+        "baseline_asked": True,
     }
     text = client.get(reverse("reports:aggregates", args=["csv"]), {"year": 2023}).content
-    assert (
-        text.decode("utf-8-sig").splitlines()[0] == "metric,value,baseline,growth_pct,n_reporting"
+    assert text.decode("utf-8-sig").splitlines()[0] == (
+        "metric,value,baseline,growth_pct,n_reporting,shared_value,shared_baseline,shared_items"
     )
 
 
@@ -135,7 +137,19 @@ def test_survey_aggregates_prints_every_metric_as_json(two_cycles, capsys):
         "baseline",
         "growth_pct",
         "n_reporting",
+        "asked",
+        "baseline_asked",
     }
+    # The 2028 edition's items: 2023 did not ask them, which is neither 0 nor not reported.
+    assert document["metrics"]["tx_lu177_psma"] == {
+        "value": None,
+        "baseline": None,
+        "growth_pct": None,
+        "n_reporting": 0,
+        "asked": False,
+        "baseline_asked": False,
+    }
+    assert document["metrics"]["tx_total"]["asked"] is True
 
 
 def test_survey_aggregates_refuses_an_unknown_year(two_cycles):

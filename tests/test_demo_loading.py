@@ -1,6 +1,9 @@
 """Loading a whole cycle from a demo file (the demo data's path into the database)."""
 
+import io
+
 import pytest
+from django.contrib.auth import get_user_model
 
 from demo.loading import DemoFileRefused, load_cycle
 from departments.models import Institution
@@ -77,3 +80,37 @@ def test_a_refused_file_writes_nothing(db, tmp_path):
     with pytest.raises(DemoFileRefused):
         load_rows(year=2019, rows=[row("A1", eq_pet_ct=-1)], tmp_path=tmp_path)
     assert not Report.objects.exists() and not Cycle.objects.exists()
+
+
+def test_load_demo_opens_a_later_cycle_the_demo_reporter_can_start_and_keeps_it(
+    db, tmp_path, client
+):
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    load_rows(year=2023, rows=[row("NM51-0001", res_papers_sci=4)], is_open=True, tmp_path=tmp_path)
+    report_2023 = Report.objects.get()
+    call_command("load_demo", "--if-empty", "--open-cycle", "2028", stdout=io.StringIO())
+    assert list(Cycle.objects.values_list("year", "is_open")) == [(2028, True), (2023, True)]
+    client.force_login(get_user_model().objects.get(username="demo-reporter"))
+    client.cookies["django_language"] = "en"
+    assert "Start the 2028 report" in client.get(reverse("survey:reports")).content.decode()
+    client.post(reverse("survey:start", args=[2028]), {"institution": "NM51-0001"})
+    started = Report.objects.get(cycle_id=2028)
+    assert started.institution.code == "NM51-0001" and started.status == "draft"
+    # Run again: nothing changes, the report started is kept, 2023 stays as it was.
+    out = io.StringIO()
+    call_command("load_demo", "--if-empty", "--open-cycle", "2028", stdout=out)
+    assert "2028: open for reporting" in out.getvalue()
+    assert Report.objects.get(cycle_id=2028).pk == started.pk
+    assert Report.objects.get(pk=report_2023.pk).res_papers_sci == 4
+    assert Cycle.objects.get(year=2023).is_open
+
+
+@pytest.mark.parametrize("year", ["2023", "2019", "2020", "10000"])
+def test_load_demo_opens_no_cycle_of_the_demos_years_or_before(db, year):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="open a later survey year"):
+        call_command("load_demo", "--if-empty", "--open-cycle", year, stdout=io.StringIO())
+    assert not Cycle.objects.exists()

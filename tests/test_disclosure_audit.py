@@ -3,9 +3,11 @@ system a careful reader would set up, and for each suppressed cell the interval 
 in (two linear programs, scipy's HiGHS). Every sensitive cell's interval must reach at least
 PROTECTION (20%) of its value below and above it; no other suppressed cell may be pinned down.
 
-The relations are written out here from the instrument (survey.instrument.items.GROUPS) and the
-dictionary's rules, not taken from reports.privacy, so that the audit checks the algorithm
-rather than repeating it.
+The relations are written out here from the instrument (survey.instrument.items: GROUPS as
+each year asked them, OF_WHICH) and the dictionary's rules, not taken from reports.privacy, so
+that the audit checks the algorithm rather than repeating it. Between cycles that asked
+different items, the like-for-like group totals the public sees (`Comparison.shared`) are one
+more equation each: the sum of the items both cycles asked.
 """
 
 import random
@@ -17,7 +19,8 @@ from django.urls import reverse
 
 from departments.models import Institution, Province
 from reports import metrics, privacy
-from survey.instrument.items import GROUPS
+from survey.instrument import items as instrument
+from survey.instrument.items import GROUPS, OF_WHICH
 from survey.models import Cycle, Report
 
 linprog = pytest.importorskip("scipy.optimize").linprog
@@ -47,7 +50,10 @@ RULE_BOUNDS = [
     ("inst_tertiary_top", "inst_tertiary"),
     ("inst_with_positron_equipment_tertiary", "inst_with_positron_equipment"),
     ("inst_with_positron_equipment_tertiary", "inst_tertiary"),
-    *((f"inst_therapy_{kind}", "inst_therapy") for kind in ("i131", "bone", "plaster", "yunke")),
+    *(
+        (f"inst_therapy_{kind}", "inst_therapy")
+        for kind in ("i131", "bone", "radioligand", "plaster", "yunke")
+    ),
     ("inst_svc_therapy_outpatient", "inst_svc_therapy"),
     ("inst_svc_therapy_ward", "inst_svc_therapy"),
     *((f"inst_rp_{n}", "inst_rp_positron") for n in ("f18", "ga68", "c11", "n13")),
@@ -55,17 +61,28 @@ RULE_BOUNDS = [
     *((f"inst_iv_{f}", "inst_svc_in_vitro") for f in ("internal_qc", "eqa_national")),
     *((f"inst_iv_{f}", "inst_svc_in_vitro") for f in ("eqa_provincial", "cnas_auditors")),
     ("iv_samples", "iv_tests"),
+    ("therapy_wards", "therapy_beds"),
+    *OF_WHICH.items(),  # long-axial PET/CT units at most the PET/CT units, ...
 ]
 # Counts of institutions with a value above 0 in these sums.
 COUNT_LINKS = {
     "inst_in_vitro": ["iv_samples"],
     "inst_with_cyclotron": ["eq_cyclotron"],
-    "inst_with_positron_equipment": ["eq_pet_ct", "eq_pet_mri", "eq_positron_total"],
+    "inst_with_positron_equipment": [
+        "eq_pet_ct",
+        "eq_pet_mri",
+        "eq_positron_total",
+        "eq_pet_long_axial",
+        "eq_positron_domestic",
+    ],
     "inst_therapy": ["tx_total", *GROUPS["tx_total"]],
     "inst_therapy_i131": ["tx_i131_graves", "tx_i131_thyroid"],
-    "inst_therapy_bone": ["tx_sr89_bone"],
+    "inst_therapy_bone": ["tx_sr89_bone", "tx_ra223"],
+    "inst_therapy_radioligand": ["tx_lu177_psma", "tx_lu177_sstr"],
     "inst_therapy_plaster": ["tx_sr90_y90_applicator", "tx_p32_patch"],
     "inst_therapy_yunke": ["tx_tc99_mdp"],
+    # therapy_wards: "only with svc_therapy_ward".
+    "inst_svc_therapy_ward": ["therapy_wards"],
 }
 
 
@@ -86,7 +103,12 @@ def downloaded(client, year, baseline=None):
 class Reader:
     """The careful reader's linear system over the suppressed cells."""
 
-    def __init__(self, documents, known_province=None, truth=None):
+    def __init__(self, documents, known_province=None, truth=None, shared=None):
+        national = documents[NATIONAL]
+        self.year = national["year"]
+        baseline = national.get("baseline_year")
+        # Their growth is over the items both cycles asked: it gives no full figure.
+        self.like_for_like = metrics.differing_metrics(self.year, baseline) if baseline else {}
         self.fixed = {}
         self.unknown = []
         self.suppressed = set()
@@ -99,7 +121,7 @@ class Reader:
                     self.fixed[cell] = truth[scope][code].value or 0
                 elif code in blanked:
                     self.suppressed.add(cell)
-                    derived = self._from_growth(figure)
+                    derived = None if code in self.like_for_like else self._from_growth(figure)
                     if derived is None:
                         self.unknown.append(cell)
                     else:
@@ -110,6 +132,17 @@ class Reader:
         self.index = {cell: i for i, cell in enumerate(self.unknown)}
         self.equalities, self.inequalities = [], []  # ({cell: coefficient}, constant)
         self._relations(documents, truth or {})
+        # Like-for-like group totals: those the download gives, and those given besides (a
+        # count of institutions over them the public never sees: the leak tests say so).
+        given = [
+            (scope, figure["shared"]["items"], figure["shared"]["value"])
+            for scope, document in documents.items()
+            for code, figure in document["metrics"].items()
+            if code in GROUPS and (figure.get("shared") or {}).get("value") is not None
+        ]
+        given += [(scope, *total) for scope, totals in (shared or {}).items() for total in totals]
+        for scope, items, value in given:
+            self.equal({(scope, code): 1 for code in items}, value)
 
     @staticmethod
     def _from_growth(figure):
@@ -122,7 +155,8 @@ class Reader:
         scopes = list(documents)
         codes = list(documents[NATIONAL]["metrics"])
         for scope in scopes:
-            for total, parts in [*GROUPS.items(), *((e[0], e[1:]) for e in RULE_EQUATIONS)]:
+            groups = ((total, instrument.group_parts(total, self.year)) for total in GROUPS)
+            for total, parts in [*groups, *((e[0], e[1:]) for e in RULE_EQUATIONS)]:
                 self.equal({(scope, total): 1, **{(scope, p): -1 for p in parts}})
             for part, whole in RULE_BOUNDS:
                 self.at_most({(scope, part): 1, (scope, whole): -1})
@@ -244,9 +278,10 @@ class Reader:
         return result
 
 
-def audit(documents, truth, known_province=None):
-    """The cells the reader narrows too far: [(cell, value, lowest, highest)]."""
-    reader = Reader(documents, known_province, truth)
+def audit(documents, truth, known_province=None, shared=None):
+    """The cells the reader narrows too far: [(cell, value, lowest, highest)]. `shared`:
+    {scope: [(items, their sum)]} the reader is given besides `documents`."""
+    reader = Reader(documents, known_province, truth, shared)
     intervals = reader.intervals()
     definitions = metrics.metrics()
     failures = []
@@ -269,6 +304,27 @@ def audit(documents, truth, known_province=None):
         if not protected:
             failures.append((cell, value, low, high))
     return failures
+
+
+def public_shared(year, baseline, side="value"):
+    """{scope: [(items, sum)]}: the like-for-like group totals over the items both cycles
+    asked that the public sees comparing `year` with `baseline`, `year`'s (`side` "value")
+    or `baseline`'s ("baseline"), as every page and download reads them."""
+    from django.contrib.auth.models import AnonymousUser
+
+    result = {}
+    for code in [None, *Province.objects.values_list("code", flat=True)]:
+        disclosure = privacy.disclosure_for(AnonymousUser(), code, year, baseline)
+        comparison = privacy.apply(
+            privacy.compare(year=year, baseline=baseline, province=code, disclosure=disclosure),
+            disclosure,
+        )
+        result[code or NATIONAL] = [
+            (figure.shared.items, getattr(figure.shared, side))
+            for figure in comparison.values()
+            if figure.shared is not None and getattr(figure.shared, side) is not None
+        ]
+    return result
 
 
 def truth_of(year):
@@ -294,8 +350,8 @@ def rare(rng, big):
     return rng.choice([0, 0, 0, 0, rng.randint(1, big)])
 
 
-def hospital_values(rng):
-    """One hospital's report, consistent with the dictionary's rules."""
+def hospital_values(rng, year=2023):
+    """One hospital's report of `year`, consistent with the dictionary's rules."""
     staff = rng.choice([0, 3, 8, 20, 60])
     positron = [rare(rng, 3), rare(rng, 1)]
     single = [rng.randint(0, 3), rare(rng, 2), rare(rng, 1)]
@@ -333,32 +389,69 @@ def hospital_values(rng):
     for group, total in (("staff_total", staff), ("title_total", staff)):
         values |= dict(zip(GROUPS[group][:3], split(rng, total, 3), strict=True))
     values |= dict(zip(GROUPS["degree_total"], split(rng, staff, 3), strict=True))
-    return values
+    return values | (edition_2028_values(rng, values) if year >= 2028 else {})
 
 
-def build_small_provinces(seed, *, provinces=14, drafts=3):
-    """Many small provinces (1 to 6 hospitals), one-contributor cells and zeros."""
+def edition_2028_values(rng, values):
+    """The items the 2028 edition adds, consistent with the hospital's other `values` and the
+    rules: wards at most beds, `of which` parts at most their whole."""
+    therapy, pet = values["svc_therapy"], values["eq_pet_ct"]
+    ward = therapy and rng.random() < 0.4
+    pet_examinations = sum(values.get(code, 0) for code in GROUPS["exam_pet_total"])
+    return {
+        "svc_therapy_ward": ward,
+        "therapy_beds": rng.randint(4, 40) if ward else 0,
+        "therapy_wards": rng.randint(1, 4) if ward else 0,
+        "campuses": rng.randint(1, 3),
+        "svc_outpatient_visits": rng.randint(0, 20000),
+        "eq_pet_long_axial": rare(rng, pet) if pet else 0,
+        "eq_positron_domestic": rng.randint(0, pet + values["eq_pet_mri"]),
+        "exam_pet_psma": rare(rng, pet_examinations // 4) if pet_examinations >= 4 else 0,
+        "exam_pet_fapi": rng.randint(0, pet_examinations // 10),
+        "tx_lu177_psma": rare(rng, 60) if therapy else 0,
+        "tx_lu177_sstr": rare(rng, 30) if therapy else 0,
+        "tx_ra223": rare(rng, 20) if therapy else 0,
+        "rp_lu177": therapy and rng.random() < 0.3,
+        "res_clinical_trials": rare(rng, 5),
+    }
+
+
+# The province of `build_small_provinces` where one hospital gives every 177Lu-PSMA treatment.
+ONE_LU177_PROVINCE = "11"
+
+
+def build_small_provinces(seed, *, provinces=14, drafts=3, years=(2023,)):
+    """Many small provinces (1 to 6 hospitals), one-contributor cells and zeros; the same
+    hospitals report in each of `years` (the last one's cycle open, drafts in it). From 2028,
+    one hospital of ONE_LU177_PROVINCE gives all its 177Lu-PSMA treatments."""
     rng = random.Random(seed)
-    Cycle.objects.create(year=2023, is_open=True)
+    for year in years:
+        Cycle.objects.create(year=year, is_open=year == years[-1])
     codes = list(Province.objects.values_list("code", flat=True))[:provinces]
     serial = 0
     for code in codes:
-        for _ in range(rng.randint(1, 6)):
+        for number in range(rng.randint(1, 6)):
             serial += 1
             institution = Institution.objects.create(
                 code=f"A{serial:04d}", name_zh="医院", province_id=code
             )
-            Report.objects.create(
-                institution=institution,
-                cycle_id=2023,
-                status=rng.choice(["accepted", "accepted", "submitted"]),
-                **hospital_values(rng),
-            )
+            for year in years:
+                values = hospital_values(rng, year)
+                if year >= 2028 and code == ONE_LU177_PROVINCE:
+                    values |= {"svc_therapy": True, "tx_lu177_psma": 150 if number == 0 else 0}
+                Report.objects.create(
+                    institution=institution,
+                    cycle_id=year,
+                    status=rng.choice(["accepted", "accepted", "submitted"]),
+                    **values,
+                )
     for n in range(drafts):  # drafts count for no one but the entitled
         institution = Institution.objects.create(
             code=f"D{n:04d}", name_zh="医院", province_id=rng.choice(codes)
         )
-        Report.objects.create(institution=institution, cycle_id=2023, **hospital_values(rng))
+        Report.objects.create(
+            institution=institution, cycle_id=years[-1], **hospital_values(rng, years[-1])
+        )
     return codes
 
 
@@ -386,6 +479,32 @@ def test_a_coordinator_who_knows_its_province_narrows_no_other_provinces_cell(
     for code in codes[:4]:
         client.force_login(make_user("coordinator", province=Province.objects.get(code=code)))
         assert audit(downloaded(client, 2023), truth, known_province=code) == [], code
+
+
+def test_the_2028_table_and_its_comparison_with_2023_give_no_suppressed_cell_away(client, db):
+    """The 2028 edition's relations: 177Lu and 223Ra in the treatments, the therapy groups'
+    institutions, the wards at most the beds, the `of which` parts at most their wholes; and
+    the like-for-like treatments over the items 2023 asked too."""
+    build_small_provinces(6, years=(2023, 2028))
+    documents = downloaded(client, 2028, baseline=2023)
+    assert documents[NATIONAL]["year"] == 2028
+    assert "tx_lu177_psma" in documents[ONE_LU177_PROVINCE]["suppressed"]  # one hospital's
+    new = {
+        (scope, code)
+        for scope, document in documents.items()
+        for code in document["suppressed"]
+        if not metrics.metrics()[code].asked_in(2023)
+    }
+    assert len(new) > 20  # the new items are among the audit's work
+    shared = public_shared(2028, 2023)
+    assert any(items for totals in shared.values() for items, _value in totals)
+    assert audit(documents, truth_of(2028), shared=shared) == []
+    assert (
+        audit(
+            downloaded(client, 2023), truth_of(2023), shared=public_shared(2028, 2023, "baseline")
+        )
+        == []
+    )
 
 
 # --- The demo data ----------------------------------------------------------------------------

@@ -6,8 +6,9 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from departments.models import Institution, Province
+from survey.instrument.items import GROUPS
 from survey.models import Cycle, Report
-from tests.test_disclosure_audit import audit, downloaded, truth_of
+from tests.test_disclosure_audit import audit, downloaded, public_shared, truth_of
 
 OTHERS = ("11", "31", "32", "44", "51")
 
@@ -124,7 +125,8 @@ def test_growth_does_not_give_a_hidden_figure_away(client, add):
             for samples in (1000, 1500, 2000):
                 add(province, year=year, **in_vitro(samples))
     tibet = aggregates(client, province="54", baseline=2019)["metrics"]["iv_samples"]
-    assert tibet == {"value": None, "baseline": None, "growth_pct": None, "n_reporting": None}
+    shown = ("value", "baseline", "growth_pct", "n_reporting")
+    assert [tibet[key] for key in shown] == [None] * 4
     assert audit(downloaded(client, 2023, baseline=2019), truth_of(2023)) == []
 
 
@@ -279,3 +281,112 @@ def test_a_rank_is_among_the_provinces_shown_and_entitled_marks_cover_growth(cli
     row = next(r for p in board.panels for r in p.rows if r.code == "iv_samples")
     assert row.hidden_from_public and row.growth_hidden_from_public
     assert "iv_samples" in privacy.disclosure_for(analyst, "54", 2023, 2019).marked_baseline
+
+
+# --- Issue 14: cycles that asked different items -------------------------------------------
+
+
+# A profile every report gives, so that the institutions are shown.
+PROFILE = {
+    "ownership": "public",
+    "tier": "tertiary",
+    "license_class": "II",
+    "dept_affiliation": "independent",
+}
+
+
+@pytest.fixture
+def tibet_one_new_therapy(db):
+    """Tibet: four hospitals give 131I therapy in 2023 and 2028; in 2028 a fifth gives only
+    177Lu-PSMA (80 treatments). Elsewhere four hospitals each give 131I in both years, three
+    of them 177Lu-PSMA in 2028 too (10, 20, 30)."""
+    Cycle.objects.create(year=2023)
+    Cycle.objects.create(year=2028, is_open=True)
+
+    def hospital(code, province, **by_year):
+        institution = Institution.objects.create(code=code, name_zh="医院", province_id=province)
+        for year, values in by_year.items():
+            Report.objects.create(
+                institution=institution,
+                cycle_id=int(year[1:]),
+                status="accepted",
+                svc_therapy=True,
+                **PROFILE,
+                **values,
+            )
+
+    for n, graves in enumerate((100, 120, 140, 160)):
+        i131 = {"tx_i131_graves": graves}
+        hospital(f"X54{n}", "54", y2023=i131, y2028={"tx_i131_graves": graves + 10})
+    hospital("X549", "54", y2028={"tx_lu177_psma": 80})
+    for province in OTHERS:
+        for n, graves in enumerate((100, 200, 300, 400)):
+            after = {"tx_i131_graves": graves + 10, "tx_lu177_psma": 10 * (n + 1) if n < 3 else 0}
+            hospital(f"X{province}{n}", province, y2023={"tx_i131_graves": graves}, y2028=after)
+
+
+def public_comparison(province, year=2028, baseline=2023):
+    from django.contrib.auth.models import AnonymousUser
+
+    from reports import privacy
+
+    disclosure = privacy.disclosure_for(AnonymousUser(), province, year, baseline)
+    return privacy.apply(
+        privacy.compare(year=year, baseline=baseline, province=province, disclosure=disclosure),
+        disclosure,
+    )
+
+
+def test_the_treatments_over_the_items_both_cycles_asked_do_not_give_177lu_away(
+    client, tibet_one_new_therapy
+):
+    """Tibet's treatments less its treatments over the 2023 items would be the one hospital's
+    80 177Lu-PSMA treatments."""
+    tibet = public_comparison("54")
+    assert tibet["tx_lu177_psma"].value is None  # one hospital's
+    total, shared = tibet["tx_total"].value, tibet["tx_total"].shared
+    assert shared.items == tuple(
+        c for c in GROUPS["tx_total"] if not c.startswith(("tx_lu", "tx_ra"))
+    )
+    assert total is None or shared.value is None  # never both: their difference is the 80
+    if shared.value is None:
+        assert tibet["tx_total"].growth_pct is None
+    documents = downloaded(client, 2028, baseline=2023)
+    assert audit(documents, truth_of(2028), shared=public_shared(2028, 2023)) == []
+
+
+def test_a_shared_group_total_that_follows_from_the_cells_shown_is_public(tibet_one_new_therapy):
+    """Jiangsu: every treatment item shown; 2028's 1,100 treatments include 60 of 177Lu-PSMA,
+    the 1,040 over 2023's items are 4% above 2023's 1,000."""
+    from reports import privacy
+
+    assert not {"tx_total", "tx_i131_graves"} & privacy.hidden_cells(2028)["32"]
+    figure = public_comparison("32")["tx_total"]
+    assert (figure.value, figure.baseline) == (1100, 1000)
+    assert (figure.shared.value, figure.shared.baseline) == (1040, 1000)
+    assert figure.growth_pct == pytest.approx(4.0)  # like for like, not 10%
+
+
+def test_a_count_of_institutions_over_the_shared_items_is_for_the_entitled_only(
+    client, tibet_one_new_therapy, analyst
+):
+    """Tibet gives therapy in 5 institutions in 2028, 4 over the 2023 items: the 1 between
+    them is the hospital giving only 177Lu. The public sees both years' counts but no growth."""
+    from reports import privacy
+
+    tibet = public_comparison("54")["inst_therapy"]
+    assert (tibet.value, tibet.baseline) == (5, 4)
+    assert tibet.shared.value is None and tibet.shared.baseline is None
+    assert tibet.growth_pct is None  # rather than an unlike +25%
+    document = aggregates(client, province="54", year=2028, baseline=2023)["metrics"]
+    assert document["inst_therapy"]["growth_pct"] is None
+    assert document["inst_therapy"]["value"] == 5
+    assert (document["inst_therapy"].get("shared") or {}).get("value") is None
+    entitled = privacy.disclosure_for(analyst, "54", 2028, 2023)
+    full = privacy.apply(
+        privacy.compare(year=2028, baseline=2023, province="54", disclosure=entitled), entitled
+    )["inst_therapy"]
+    assert (full.shared.value, full.shared.baseline, full.growth_pct) == (4, 4, 0.0)
+    assert "inst_therapy" in entitled.marked_growth  # the public does not see this growth
+    assert "tx_total" not in privacy.disclosure_for(analyst, "32", 2028, 2023).marked_growth
+    assert "tx_total" in privacy.disclosure_for(analyst, "11", 2028, 2023).marked_growth

@@ -11,6 +11,7 @@ from django.utils import translation
 
 from departments.models import Institution
 from equipment.models import EquipmentSection, UnitType
+from equipment.services import ATTRIBUTE_ITEMS
 from survey.instrument import items as instrument
 from survey.models import Report
 from tests.conftest import CONTRACT, read_dictionary
@@ -112,10 +113,17 @@ def test_institution_and_report_keep_the_same_profile_fields():
         )
 
 
-def test_unit_types_are_the_equipment_counts_but_those_by_owning_department():
+def test_unit_types_are_the_equipment_counts_but_those_by_owning_department_or_attribute():
+    """A unit has one type, one owning department and its attributes: every equipment count is
+    a type but those by owning department and the "of which" counts of an attribute."""
     owners = EquipmentSection.GROUPS["eq_owner_total"]
-    counts = [f.name for f in EquipmentSection._meta.fields if f.name not in owners]
+    of_which = EquipmentSection.OF_WHICH
+    counts = [
+        f.name for f in EquipmentSection._meta.fields if f.name not in owners + tuple(of_which)
+    ]
     assert UnitType.values == counts
+    # Each "of which" count is what a unit says of itself (long-axial, made in China).
+    assert set(ATTRIBUTE_ITEMS) == set(of_which)
 
 
 @pytest.mark.django_db

@@ -1,5 +1,6 @@
 """The metrics engine against figures computed independently, in plain Python, from random
-reports with gaps (not reported) in them."""
+reports with gaps (not reported) in them, of three cycles: 2019, 2023 and 2028, whose edition
+asks items the earlier ones did not (fixtures/survey/data-dictionary-2028.csv)."""
 
 import random
 
@@ -9,12 +10,25 @@ from departments.models import Institution, Province
 from reports import metrics
 from survey.instrument import items as instrument
 from survey.models import Cycle, Report
+from tests.conftest import read_dictionary
 
 TIERS = ["tertiary_top", "tertiary", "secondary", "other", ""]
 TX = instrument.GROUPS["tx_total"]
+# The years of each item, as the dictionary gives them: {code: (asked_from, asked_until)}.
+YEARS_ASKED = {
+    row["code"]: (int(row["asked_from"] or 0), int(row["asked_until"] or 9999))
+    for row in read_dictionary()
+}
 
 
-def random_values(rng):
+def asked(code, year):
+    first, last = YEARS_ASKED[code]
+    return first <= year <= last
+
+
+def random_values(rng, year):
+    """Values of the items the cycle of `year` asks; the others stay blank, as a form or an
+    import of that year leaves them."""
     values = {
         "tier": rng.choice(TIERS),
         "ownership": rng.choice(["public", "nonpublic", ""]),
@@ -23,7 +37,7 @@ def random_values(rng):
     for item in instrument.items():
         if not item.on_report or item.kind not in ("count", "flag"):
             continue
-        if rng.random() < 0.15:
+        if not asked(item.code, year) or rng.random() < 0.15:
             values[item.code] = None
         elif item.kind == "count":
             values[item.code] = rng.choice([0, 0, 1, 2, 5, 40, 1200])
@@ -32,31 +46,37 @@ def random_values(rng):
     return values
 
 
+YEARS = {2019: range(0, 40), 2023: range(15, 60), 2028: range(25, 60)}
+
+
 @pytest.fixture
 def reports(db):
-    """60 institutions in three provinces; 45 report in 2023, 40 in 2019, overlapping."""
+    """60 institutions in three provinces; 40 report in 2019, 45 in 2023, 35 in 2028,
+    overlapping."""
     rng = random.Random(20231)
     provinces = list(Province.objects.filter(code__in=["11", "51", "54"]))
-    data = {2019: {}, 2023: {}}
+    data = {year: {} for year in YEARS}
     for year in data:
         Cycle.objects.create(year=year)
     for n in range(60):
         institution = Institution.objects.create(
             code=f"R{n:03d}", name_en=f"H{n}", province=provinces[n % 3]
         )
-        for year, reporting in ((2019, n < 40), (2023, n >= 15)):
-            if reporting:
-                values = random_values(rng)
+        for year, reporting in YEARS.items():
+            if n in reporting:
+                values = random_values(rng, year)
                 Report.objects.create(institution=institution, cycle_id=year, **values)
                 data[year][institution.code] = (institution.province_id, values)
     return data
 
 
-def expected(rows):
-    """The README's definitions, written out independently of reports.metrics."""
+def expected(rows, year):
+    """The README's definitions, written out independently of reports.metrics: a figure of
+    items the year did not ask is None (and not asked), a group total and a count of
+    institutions over a group are over the items the year asked."""
 
-    def total(values, codes):
-        reported = [values[c] for c in codes if values.get(c) is not None]
+    def total(values):
+        reported = [value for value in values if value is not None]
         return sum(reported) if reported else None
 
     def count(predicate):
@@ -65,16 +85,20 @@ def expected(rows):
     out = {"institutions": len(rows)}
     for item in instrument.items():
         if item.kind == "count" and item.on_report:
-            out[item.code] = total(
-                {"x": None} | {str(i): v[item.code] for i, v in enumerate(rows)},
-                [str(i) for i in range(len(rows))],
-            )
+            out[item.code] = total(v[item.code] for v in rows) if asked(item.code, year) else None
         elif item.kind == "flag":
-            out[f"inst_{item.code}"] = count(lambda v, c=item.code: v[c] is True)
+            out[f"inst_{item.code}"] = (
+                count(lambda v, c=item.code: v[c] is True) if asked(item.code, year) else None
+            )
     for group, codes in instrument.GROUPS.items():
-        sums = [out[c] for c in codes if out[c] is not None]
-        out[group] = sum(sums) if sums else None
-    positive = lambda v, *codes: any((v[c] or 0) > 0 for c in codes)  # noqa: E731
+        out[group] = total(out[c] for c in codes if asked(c, year))
+
+    def positive(v, *codes):
+        return any((v[c] or 0) > 0 for c in codes if asked(c, year))
+
+    def institutions_with(*codes):
+        return count(lambda v: positive(v, *codes)) if any(asked(c, year) for c in codes) else None
+
     out["inst_tertiary"] = count(lambda v: v["tier"] in ("tertiary_top", "tertiary"))
     out["inst_tertiary_top"] = count(lambda v: v["tier"] == "tertiary_top")
     out["inst_nonpublic"] = count(lambda v: v["ownership"] == "nonpublic")
@@ -86,27 +110,85 @@ def expected(rows):
         )
     )
     out["inst_with_cyclotron"] = count(lambda v: positive(v, "eq_cyclotron"))
-    out["inst_therapy"] = count(lambda v: positive(v, *TX))
-    out["inst_therapy_i131"] = count(lambda v: positive(v, "tx_i131_graves", "tx_i131_thyroid"))
-    out["inst_therapy_plaster"] = count(
-        lambda v: positive(v, "tx_sr90_y90_applicator", "tx_p32_patch")
-    )
+    out["inst_therapy"] = institutions_with(*TX)
+    out["inst_therapy_i131"] = institutions_with("tx_i131_graves", "tx_i131_thyroid")
+    out["inst_therapy_bone"] = institutions_with("tx_sr89_bone", "tx_ra223")
+    out["inst_therapy_radioligand"] = institutions_with("tx_lu177_psma", "tx_lu177_sstr")
+    out["inst_therapy_plaster"] = institutions_with("tx_sr90_y90_applicator", "tx_p32_patch")
     out["inst_in_vitro"] = count(lambda v: positive(v, "iv_samples"))
     out["eq_pet_ct__n"] = count(lambda v: v["eq_pet_ct"] is not None)
     out["tx_total__n"] = count(lambda v: any(v[c] is not None for c in TX))
+    out["tx_lu177_psma__n"] = count(lambda v: v["tx_lu177_psma"] is not None)
     return out
 
 
-def check(figures, rows):
-    for code, value in expected(rows).items():
+def check(figures, rows, year):
+    for code, value in expected(rows, year).items():
         if code.endswith("__n"):
             assert figures[code[:-3]].n_reporting == value, code
         else:
             assert figures[code].value == value, code
+    assert {code for code, figure in figures.items() if not figure.asked} == not_asked(year)
+
+
+def not_asked(year):
+    """The metrics of the items the dictionary says `year` did not ask, and the count of
+    institutions over the radioligand therapies when it asked neither."""
+    codes = {
+        f"inst_{row['code']}" if row["kind"] == "flag" else row["code"]
+        for row in read_dictionary()
+        if row["kind"] in ("count", "flag") and not asked(row["code"], year)
+    }
+    if not (asked("tx_lu177_psma", year) or asked("tx_lu177_sstr", year)):
+        codes.add("inst_therapy_radioligand")
+    return codes
 
 
 def test_national_figures_match_an_independent_computation(reports):
-    check(metrics.figures(year=2023), [values for _, values in reports[2023].values()])
+    check(metrics.figures(year=2023), [values for _, values in reports[2023].values()], 2023)
+
+
+def test_the_2028_figures_count_its_new_items(reports):
+    rows = [values for _, values in reports[2028].values()]
+    figures = metrics.figures(year=2028)
+    check(figures, rows, 2028)
+    psma = [v["tx_lu177_psma"] for v in rows if v["tx_lu177_psma"] is not None]
+    assert figures["tx_lu177_psma"].value == sum(psma) > 0
+    assert figures["tx_total"].value == sum(sum(v[c] for c in TX if v[c] is not None) for v in rows)
+
+
+def test_what_a_cycle_did_not_ask_is_neither_zero_nor_not_reported(reports):
+    before = metrics.figures(year=2023)
+    for code in ("tx_lu177_psma", "eq_pet_long_axial", "campuses"):
+        assert before[code] == metrics.Figure(None, 0, 0, None, asked=False), code
+    # A count of institutions of a year that did not ask is not 0 institutions either.
+    assert before["inst_therapy_radioligand"] == metrics.Figure(None, 0, asked=False)
+    assert before["inst_rp_lu177"].asked is False
+    assert before["tx_total"].asked and before["inst_therapy_bone"].asked
+    comparison = metrics.compare(year=2028, baseline=2023)
+    assert comparison["tx_lu177_psma"].value > 0
+    assert (comparison["tx_lu177_psma"].baseline, comparison["tx_lu177_psma"].growth_pct) == (
+        None,
+        None,
+    )
+    assert comparison["tx_lu177_psma"].baseline_asked is False
+
+
+def test_growth_between_cycles_asking_different_items_is_over_the_items_both_asked(reports):
+    comparison = metrics.compare(year=2028, baseline=2023)
+    shared_items = tuple(c for c in TX if asked(c, 2023))
+    assert comparison["tx_total"].shared.items == shared_items
+
+    def over(year, codes):
+        return sum(v[c] or 0 for _, v in reports[year].values() for c in codes)
+
+    now, then = over(2028, shared_items), over(2023, shared_items)
+    tx = comparison["tx_total"]
+    assert (tx.shared.value, tx.shared.baseline) == (now, then)
+    assert tx.growth_pct == pytest.approx(100 * (now - then) / then)
+    assert (tx.value, tx.baseline) == (over(2028, TX), over(2023, TX))
+    assert tx.value > now  # the full 2028 total has the three new therapies too
+    assert comparison["staff_total"].shared is None  # asked alike in both years
 
 
 def test_provincial_figures_match_and_cover_every_province(reports):
@@ -114,8 +196,8 @@ def test_provincial_figures_match_and_cover_every_province(reports):
     assert set(by_province) == {"11", "51", "54"}
     for code, figures in by_province.items():
         rows = [values for province, values in reports[2019].values() if province == code]
-        check(figures, rows)
-        check(metrics.figures(year=2019, province=code), rows)
+        check(figures, rows, 2019)
+        check(metrics.figures(year=2019, province=code), rows, 2019)
 
 
 def test_growth_between_any_two_years_and_on_the_matched_panel(reports):
@@ -129,6 +211,7 @@ def test_growth_between_any_two_years_and_on_the_matched_panel(reports):
     check(
         metrics.figures(year=2023, panel_with=2019),
         [reports[2023][code][1] for code in sorted(both)],
+        2023,
     )
 
 
@@ -157,6 +240,9 @@ def test_one_query_per_scope_whatever_the_number_of_institutions(
         metrics.figures_by_province(year=2023)
     with django_assert_num_queries(4):
         metrics.compare(year=2023, baseline=2019, panel=True)
+    # Cycles that asked different items: the counts over the items both asked, one a year.
+    with django_assert_num_queries(8):
+        metrics.compare(year=2028, baseline=2023, panel=True)
 
 
 def test_contributors_and_the_largest_contribution_match_an_independent_computation(reports):

@@ -175,3 +175,81 @@ def test_the_command_sees_every_figure(tibet_two, capsys):
     document = json.loads(capsys.readouterr().out)
     assert document["metrics"]["eq_pet_ct"]["value"] == 4
     assert "eq_pet_ct" in document["hidden_from_public"]
+
+
+# --- Issue 14: the relations of each edition, and what a cycle did not ask ------------------
+
+
+def test_each_years_equations_are_over_the_parts_that_year_asked():
+    from reports import privacy
+    from survey.instrument.items import GROUPS
+
+    def treatments(year):
+        return next(eq for eq in privacy.scope_equations(year) if eq[0] == "tx_total")
+
+    new = {"tx_lu177_psma", "tx_lu177_sstr", "tx_ra223"}
+    assert treatments(2028) == ("tx_total", *GROUPS["tx_total"])
+    assert set(treatments(2028)) - set(treatments(2023)) == new
+    asked_2023 = {code for eq in privacy.scope_equations(2023) for code in eq}
+    asked_2023 |= {code for pair in privacy.scope_bounds(2023) for code in pair}
+    assert not asked_2023 & {*new, "eq_pet_long_axial", "therapy_wards"}
+
+
+def test_the_2028_bounds_are_the_of_which_rules_and_the_wards():
+    from reports import privacy
+    from survey.instrument import items as instrument
+
+    bounds = privacy.scope_bounds(2028)
+    assert set(instrument.OF_WHICH.items()) <= set(bounds)
+    assert ("eq_positron_domestic", "eq_positron_total") in bounds  # a group total as whole
+    assert ("therapy_wards", "therapy_beds") in bounds
+    assert ("inst_therapy_radioligand", "inst_therapy") in bounds
+
+
+def test_the_therapy_groups_institutions_are_linked_to_their_treatments():
+    from reports import privacy
+
+    links = privacy.count_links(2028)
+    assert links["inst_therapy_bone"] == ("tx_sr89_bone", "tx_ra223")
+    assert links["inst_therapy_radioligand"] == ("tx_lu177_psma", "tx_lu177_sstr")
+    assert {"tx_total", "tx_lu177_psma"} <= set(links["inst_therapy"])
+    assert links["inst_with_positron_equipment"] == (
+        "eq_pet_ct",
+        "eq_pet_mri",
+        "eq_positron_total",
+        "eq_pet_long_axial",  # of which: at most the PET/CT units
+        "eq_positron_domestic",  # of which: at most the positron units
+    )
+    assert links["inst_svc_therapy_ward"] == ("therapy_wards",)
+    # 2023 asked neither 177Lu nor 223Ra.
+    assert privacy.count_links(2023)["inst_therapy_bone"] == ("tx_sr89_bone",)
+    assert "inst_therapy_radioligand" not in privacy.count_links(2023)
+    assert privacy.counted_by(2028)["tx_ra223"] == [
+        "inst_therapy",
+        "inst_therapy_bone",
+        "institutions",
+    ]
+
+
+def test_a_metric_not_asked_is_shown_as_not_asked_never_hidden(client, tibet_two, analyst):
+    """2023 did not ask the 2028 edition's items: in Tibet's table of two PET/CT hospitals they
+    are neither hidden nor marked, and the public sees them not asked."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from reports import metrics, privacy
+
+    not_asked = {code for code, m in metrics.metrics().items() if not m.asked_in(2023)}
+    assert {"tx_lu177_psma", "inst_therapy_radioligand", "eq_pet_long_axial"} <= not_asked
+    hidden = privacy.hidden_cells(2023)
+    assert "eq_pet_ct" in hidden["54"]  # the table has work
+    assert not any(codes & not_asked for codes in hidden.values())
+    disclosure = privacy.disclosure_for(AnonymousUser(), "54", 2023)
+    public = privacy.apply(
+        privacy.compare(year=2023, province="54", disclosure=disclosure), disclosure
+    )
+    assert all(not public[code].asked and public[code].value is None for code in not_asked)
+    assert public["eq_pet_ct"].asked and public["eq_pet_ct"].value is None  # hidden
+    assert not privacy.disclosure_for(analyst, "54", 2023).marked & not_asked
+    # A province without published reports: its figures are not asked either, not 0.
+    nobody = privacy.disclosure_for(AnonymousUser(), "65", 2023)
+    assert not nobody.figures["tx_lu177_psma"].asked and nobody.figures["tx_total"].asked

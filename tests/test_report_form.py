@@ -26,10 +26,11 @@ def report_url(report):
 
 
 def section_data(report, key, **values):
-    """What the browser posts for a section: every item of the page, blank unless given."""
+    """What the browser posts for a section: every item of the page (those the report's cycle
+    asks), blank unless given."""
     report.refresh_from_db()
     data = {"version": report.version}
-    for item in instrument.section_items(key):
+    for item in instrument.section_items(key, report.cycle_id):
         if item.on_report:
             data[item.code] = ""
     data.update({code: str(value) for code, value in values.items()})

@@ -1,8 +1,9 @@
 // The report form without a round trip: group totals follow the typing, equipment units are
-// added as new rows and the counts they decide follow them, leaving the page with unsaved
-// input asks first, and a refused save puts the focus on its error summary. The page works
-// without this script (totals are computed on save, an empty unit row is always there, and a
-// save that would change a count the page did not show changing asks to be confirmed).
+// added as new rows and the counts they decide follow them (by type, owner, and what a unit
+// says of itself), leaving the page with unsaved input asks first, and a refused save puts
+// the focus on its error summary. The page works without this script (totals are computed
+// on save, an empty unit row is always there, and a save that would change a count the page
+// did not show changing asks to be confirmed).
 document.addEventListener("DOMContentLoaded", function () {
   var form = document.getElementById("section-form");
   if (!form) { return; }
@@ -45,9 +46,28 @@ document.addEventListener("DOMContentLoaded", function () {
       var deleted = row.querySelector('input[name$="-DELETE"]');
       if (!type || !type.value || (deleted && deleted.checked)) { return; }
       var owner = row.querySelector("select.unit-owner");
-      units.push({ type: type.value, owner: owner ? owner.value : "" });
+      var says = {};  // what the unit says of itself (long axial, made in China), where asked
+      row.querySelectorAll("input[data-unit-attribute]").forEach(function (box) {
+        says[box.getAttribute("data-unit-attribute")] = box.checked && !box.disabled;
+      });
+      units.push({ type: type.value, owner: owner ? owner.value : "", says: says });
     });
     return units;
+  }
+
+  // A unit may say it is long axial only if of the types the box names: elsewhere it is off.
+  function offerAttributes() {
+    list.querySelectorAll(".unit-row").forEach(function (row) {
+      var type = row.querySelector("select.unit-type");
+      row.querySelectorAll("input[data-only-types]").forEach(function (box) {
+        var offered = !!type && box.getAttribute("data-only-types").split(" ")
+          .indexOf(type.value) >= 0;
+        if (!offered) { box.checked = false; }
+        box.disabled = !offered;
+        var field = box.closest(".unit-field");
+        if (field) { field.hidden = !offered; }
+      });
+    });
   }
 
   function shown(text) {
@@ -62,13 +82,21 @@ document.addEventListener("DOMContentLoaded", function () {
   // The same counts as equipment.services.counts_from_units, and the same fingerprint.
   function deriveCounts() {
     var units = listedUnits();
-    var derivable = form.querySelectorAll("input[data-derived-type], input[data-derived-owner]");
+    var derivable = form.querySelectorAll(
+      "input[data-derived-type], input[data-derived-owner], input[data-derived-attribute]");
+    var byAttribute = form.querySelectorAll("input[data-derived-attribute]");
     var imaging = (unitsBox.getAttribute("data-imaging-types") || "").split(" ");
     var counts = {};
     if (units.length) {
       derivable.forEach(function (input) { counts[input.name] = 0; });
       units.forEach(function (unit) {
         counts[unit.type] = (counts[unit.type] || 0) + 1;
+        byAttribute.forEach(function (input) {
+          var types = input.getAttribute("data-derived-types").split(" ");
+          if (types.indexOf(unit.type) >= 0 && unit.says[input.getAttribute("data-derived-attribute")]) {
+            counts[input.name] += 1;
+          }
+        });
         if (imaging.indexOf(unit.type) < 0) { return; }
         var owner = form.querySelector('input[data-derived-owner="' + unit.owner + '"]');
         if (owner) { counts[owner.name] += 1; }
@@ -132,7 +160,8 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   }
   if (unitsBox && list && addButton) {  // an editable equipment section
-    list.addEventListener("change", deriveCounts);
+    list.addEventListener("change", function () { offerAttributes(); deriveCounts(); });
+    offerAttributes();
     deriveCounts();
   }
 

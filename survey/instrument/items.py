@@ -185,6 +185,15 @@ def is_asked(code, year):
     return item is None or item.asked_in(year)
 
 
+def not_asked_message(item, year):
+    """Why a value of `item` has no place in the cycle of `year`."""
+    return _("“%(item)s” is not asked in %(year)s (%(asked)s).") % {
+        "item": item.label,
+        "year": year,
+        "asked": item.asked_years,
+    }
+
+
 def group_parts(group, year=None):
     """The items of a group total asked in `year` (all of them when None)."""
     return tuple(code for code in GROUPS[group] if items_by_code()[code].asked_in(year))

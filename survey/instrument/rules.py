@@ -2,7 +2,8 @@
 values by item code.
 
 One implementation of the rules (`check`) serves the model, the forms and the importer. A rule
-reads None as "not reported" and only judges what was reported. The warnings
+reads None as "not reported" and only judges what was reported; an item the report's cycle
+does not ask is None to them. The warnings
 (`quality_warnings`: the rules that do not block, services and their evidence, changes against
 last year) are what the filer explains before submitting (`survey.assessment.assess`).
 """
@@ -94,6 +95,69 @@ def therapy_ward_needs_beds(values):
         )
 
 
+def _at_most(part, part_value, whole, whole_value):
+    return _("“%(part)s” (%(part_value)s) cannot be more than “%(whole)s” (%(whole_value)s).") % {
+        "part": label(part),
+        "part_value": f"{part_value:,}",
+        "whole": label(whole),
+        "whole_value": f"{whole_value:,}",
+    }
+
+
+def therapy_wards_need_the_ward_and_beds(values):
+    wards, beds = values.get("therapy_wards"), values.get("therapy_beds")
+    if _positive(wards) and not _is_yes(values.get("svc_therapy_ward")):
+        yield Problem(
+            ("therapy_wards", "svc_therapy_ward"),
+            _("“%(item)s” is only possible when “%(service)s” is yes.")
+            % {"item": label("therapy_wards"), "service": label("svc_therapy_ward")},
+        )
+    if wards is not None and beds is not None and wards > beds:
+        yield Problem(
+            ("therapy_wards", "therapy_beds"),
+            _at_most("therapy_wards", wards, "therapy_beds", beds),
+        )
+
+
+def campuses_at_least_one(values):
+    if values.get("campuses") == 0:
+        yield Problem(
+            ("campuses",),
+            _("“%(item)s”, when given, is at least 1.") % {"item": label("campuses")},
+        )
+
+
+def inpatient_admissions_need_beds(values):
+    admissions = values.get("svc_inpatient_admissions")
+    if _positive(admissions) and not _positive(values.get("therapy_beds")):
+        yield Problem(
+            ("svc_inpatient_admissions", "therapy_beds"),
+            _(
+                "“%(item)s”: %(admissions)s, but “%(beds)s” is not above 0: check the beds "
+                "or explain in a note."
+            )
+            % {
+                "admissions": f"{admissions:,}",
+                "item": label("svc_inpatient_admissions"),
+                "beds": label("therapy_beds"),
+            },
+            blocking=False,
+        )
+
+
+def of_which_items_within_their_whole(values):
+    """The dictionary's `of which:` rules: each such item at most its whole, an item or a
+    group total (`instrument.OF_WHICH`)."""
+    for part, whole in instrument.OF_WHICH.items():
+        part_value = values.get(part)
+        if whole in GROUPS:
+            whole_value, whole_items = group_total(values, whole), GROUPS[whole]
+        else:
+            whole_value, whole_items = values.get(whole), (whole,)
+        if part_value is not None and whole_value is not None and part_value > whole_value:
+            yield Problem((part, *whole_items), _at_most(part, part_value, whole, whole_value))
+
+
 def owners_account_for_every_imaging_unit(values):
     owners = group_total(values, "eq_owner_total")
     if owners is None:
@@ -139,6 +203,16 @@ def positron_drugs_need_positron_use(values):
             )
 
 
+def radioligand_therapy_needs_lutetium(values):
+    for code in ("tx_lu177_psma", "tx_lu177_sstr"):
+        if _positive(values.get(code)) and not _is_yes(values.get("rp_lu177")):
+            yield Problem(
+                (code, "rp_lu177"),
+                _("“%(item)s” needs “%(service)s” to be yes.")
+                % {"item": label(code), "service": label("rp_lu177")},
+            )
+
+
 def in_vitro_items_need_the_service(values):
     if _is_yes(values.get("svc_in_vitro")):
         return
@@ -155,6 +229,24 @@ def in_vitro_items_need_the_service(values):
                 _("“%(item)s” needs “%(service)s” to be yes.")
                 % {"item": label(code), "service": label("svc_in_vitro")},
             )
+
+
+# The small-animal imaging platform's service to others (research section, from 2028).
+SMALL_ANIMAL_SERVICE = ("res_sa_projects_served", "res_sa_service_hours")
+
+
+def small_animal_service_needs_equipment(values):
+    served = [code for code in SMALL_ANIMAL_SERVICE if _positive(values.get(code))]
+    if served and not _positive(group_total(values, "eq_small_animal_total")):
+        yield Problem(
+            SMALL_ANIMAL_SERVICE,
+            _(
+                "%(items)s reported without any small-animal imaging equipment: check the "
+                "equipment section or explain in a note."
+            )
+            % {"items": "; ".join(f"“{label(code)}” {values[code]:,}" for code in served)},
+            blocking=False,
+        )
 
 
 def tests_at_least_samples(values):
@@ -214,6 +306,10 @@ RULES = (
     institution_has_a_name,
     therapy_clinic_and_ward_need_therapy,
     therapy_ward_needs_beds,
+    therapy_wards_need_the_ward_and_beds,
+    campuses_at_least_one,
+    inpatient_admissions_need_beds,
+    of_which_items_within_their_whole,
     owners_account_for_every_imaging_unit,
     _examinations_need_equipment(
         "exam_pet_total",
@@ -241,9 +337,11 @@ RULES = (
         gettext_lazy("small-animal imaging equipment"),
     ),
     positron_drugs_need_positron_use,
+    radioligand_therapy_needs_lutetium,
     in_vitro_items_need_the_service,
     tests_at_least_samples,
     staff_breakdowns_agree,
+    small_animal_service_needs_equipment,
     suggestions_not_too_long,
 )
 
@@ -289,10 +387,12 @@ SERVICE_EVIDENCE = (
 )
 
 
-def quality_warnings(values, previous_values=None, previous_year=None):
-    """The data-quality warnings of these values (a list of `QualityWarning`).
+def quality_warnings(values, previous_values=None, previous_year=None, year=None):
+    """The data-quality warnings of these values, of the cycle of `year` (a list of
+    `QualityWarning`).
 
-    A count more than doubling or falling below half of last year's; examinations without
+    A count more than doubling or falling below half of last year's (`previous_year`'s), for
+    the items both cycles ask; examinations without
     matching equipment (the non-blocking rules above); treatments or examinations
     without the service ticked.
     """
@@ -318,18 +418,22 @@ def quality_warnings(values, previous_values=None, previous_year=None):
                     },
                 )
             )
-    warnings += _change_warnings(values, previous_values, previous_year)
+    warnings += _change_warnings(values, previous_values, previous_year, year)
     return warnings
 
 
-def _change_warnings(values, previous_values, previous_year):
+def _change_warnings(values, previous_values, previous_year, year):
     """Counts more than doubling or falling below half of last year's: one warning per group
     of the dictionary (one explanation for a department that doubled all its staff), one per
-    item outside a group."""
+    item outside a group. Only items both cycles ask are compared, so a group whose items
+    differ between the two (the 2028 `tx_total`) is compared over the items both ask, never
+    as a whole."""
     if not previous_values:
         return []
     changed = {}
     for item in instrument.items():
+        if not (item.asked_in(year) and item.asked_in(previous_year)):
+            continue
         now, before = values.get(item.code), previous_values.get(item.code)
         if item.kind != COUNT or now is None or not before:
             continue

@@ -9,7 +9,11 @@ from survey.models import Cycle
 
 
 class Command(BaseCommand):
-    help = "Print every national (or provincial) figure of a survey year, as JSON or CSV."
+    help = (
+        "Print every national (or provincial) figure of a survey year, as JSON or CSV. A figure "
+        'the year\'s cycle did not ask has "asked": false; growth over cycles that asked '
+        'different items is over the items both asked ("shared").'
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, required=True)
@@ -24,7 +28,11 @@ class Command(BaseCommand):
         if province is not None and not Province.objects.filter(code=province).exists():
             raise CommandError(f'No province with code "{province}".')
         # Server access: every report and figure, with what the public does not see listed.
-        disclosure = privacy.Disclosure(entitled=True, marked=privacy.hidden_in(year, province))
+        disclosure = privacy.Disclosure(
+            entitled=True,
+            marked=privacy.hidden_in(year, province),
+            marked_baseline=privacy.hidden_in(baseline, province),
+        )
         document = aggregates(
             year=year, baseline=baseline, province=province, disclosure=disclosure
         )
