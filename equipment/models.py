@@ -222,12 +222,16 @@ class EquipmentUnit(models.Model):
         blank=True,
         help_text=_("Required for positron and single-photon imaging units."),
     )
+    # Blank (None) until stated in a cycle that asks it: a unit listed in 2023, which did not
+    # ask, has said neither yes nor no.
     long_axial = models.BooleanField(
         _("long axial field of view"),
-        default=False,
+        null=True,
+        blank=True,
+        default=None,
         help_text=_("A total-body PET or PET/CT scanner."),
     )
-    made_in_china = models.BooleanField(_("made in China"), default=False)
+    made_in_china = models.BooleanField(_("made in China"), null=True, blank=True, default=None)
 
     class Meta:
         ordering = ["report", "unit_type", "id"]

@@ -66,13 +66,20 @@ def counts_from_units(units):
         counts.update({item: by_owner[owner] for owner, item in OWNER_ITEMS.items()})
         counts.update(
             {
-                item: sum(
-                    1 for unit in units if unit.unit_type in types and getattr(unit, attribute)
-                )
+                item: _count_stated(units, attribute, types)
                 for item, (attribute, types) in attributes_asked(_year_of(units)).items()
             }
         )
     return counts
+
+
+def _count_stated(units, attribute, types):
+    """How many of the `types` units say yes to `attribute`; None (not reported) while one of
+    them has not said (carried forward from a cycle that did not ask)."""
+    said = [getattr(unit, attribute) for unit in units if unit.unit_type in types]
+    if None in said:
+        return None
+    return said.count(True)
 
 
 def count_changes(values, units):

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.forms.models import BaseInlineFormSet
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportMixin
 
@@ -25,7 +26,7 @@ from interchange.resources import (
 )
 from survey import workflow
 from survey.assessment import assess, previous_report
-from survey.audit import item_label, record_changes, shown_value
+from survey.audit import UNIT_ATTRIBUTES, item_label, record_changes, shown_value
 from survey.instrument import items as instrument
 from survey.models import ChangeSource, Cycle, Report, ReportStatus
 from survey.text import validate_text
@@ -85,6 +86,14 @@ class EquipmentUnitInline(admin.TabularInline):
     model = EquipmentUnit
     formset = EquipmentUnitFormSet
     extra = 0
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in UNIT_ATTRIBUTES:
+            # Shown only where the cycle asks it, and then stated: ticked or not.
+            return forms.BooleanField(
+                label=capfirst(db_field.verbose_name), help_text=db_field.help_text, required=False
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_exclude(self, request, obj=None):
         # A report's page shows what its units say of themselves only where its cycle asks it

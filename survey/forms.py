@@ -364,6 +364,11 @@ class EquipmentUnitForm(forms.ModelForm):
                 # Not asked: not shown, and a value posted for it is not read.
                 del self.fields[attribute]
             else:
+                # Stated by ticking or not: the page's answer is yes or no, never "not said".
+                field = self.fields[attribute]
+                self.fields[attribute] = forms.BooleanField(
+                    label=field.label, help_text=field.help_text, required=False
+                )
                 # What report_form.js reads to count the unit into `item`.
                 self.fields[attribute].widget.attrs["data-unit-attribute"] = attribute
         if "long_axial" in self.fields:

@@ -123,3 +123,53 @@ def test_the_audit_trail_shows_what_a_unit_says_of_itself():
     unit = {"type": "eq_pet_ct", "manufacturer": "United Imaging", "long_axial": True}
     assert audit.unit_shown(unit).endswith("United Imaging · long axial field of view")
     assert audit.unit_shown(unit | {"long_axial": False}).endswith("United Imaging")
+
+
+@pytest.mark.django_db
+def test_units_carried_forward_from_2023_leave_what_2028_asks_of_them_unreported(
+    make_report, admin_user
+):
+    from equipment.models import EquipmentUnit
+    from equipment.services import apply_unit_counts
+    from survey.assessment import assess
+    from survey.editing import start_report
+    from survey.models import Cycle
+
+    earlier = make_report(eq_pet_ct=1, eq_spect=1, eq_owner_nm=2)
+    for unit_type in ("eq_pet_ct", "eq_spect"):
+        EquipmentUnit.objects.create(report=earlier, unit_type=unit_type, owner_department="nm")
+    cycle_2028 = Cycle.objects.create(year=2028, is_open=True)
+
+    report = start_report(institution=earlier.institution, cycle=cycle_2028, by=admin_user)
+
+    assert (report.eq_pet_ct, report.eq_spect) == (1, 1)
+    # 2023 never asked whether its PET/CT is long-axial or made in China: not a "no".
+    assert (report.eq_pet_long_axial, report.eq_positron_domestic) == (None, None)
+    missing = assess(report).section("equipment").missing
+    report.equipment_units.update(long_axial=False, made_in_china=False)
+    apply_unit_counts(report)
+    report.refresh_from_db()
+    assert (report.eq_pet_long_axial, report.eq_positron_domestic) == (0, 0)
+    assert assess(report).section("equipment").missing == missing - 2
+
+
+@pytest.mark.django_db
+def test_a_unit_that_has_stated_its_attributes_counts_them(make_report):
+    from equipment.models import EquipmentUnit
+    from equipment.services import apply_unit_counts
+    from survey.models import Cycle
+
+    report = make_report(cycle=Cycle.objects.create(year=2028, is_open=True))
+    for long_axial in (True, False):
+        EquipmentUnit.objects.create(
+            report=report,
+            unit_type="eq_pet_ct",
+            owner_department="nm",
+            long_axial=long_axial,
+            made_in_china=True,
+        )
+    EquipmentUnit.objects.create(report=report, unit_type="eq_spect", owner_department="nm")
+    apply_unit_counts(report)
+    report.refresh_from_db()
+    # A SPECT unit that has not said is not counted by either: neither asks it of SPECT.
+    assert (report.eq_pet_long_axial, report.eq_positron_domestic) == (1, 2)
