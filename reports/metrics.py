@@ -300,7 +300,7 @@ def metrics():
         ),
         (
             "inst_therapy_bone",
-            _("Institutions treating bone metastases (89Sr, 223Ra)"),
+            _("Institutions treating bone metastases"),
             "therapy",
             therapy["bone"],
             "inst_therapy",

@@ -143,6 +143,8 @@ BOUNDS = (
     ("inst_iv_cnas_auditors", "inst_svc_in_vitro"),
     ("iv_samples", "iv_tests"),
     ("therapy_wards", "therapy_beds"),
+    # 177Lu radioligand therapy needs 177Lu in use.
+    ("inst_therapy_radioligand", "inst_rp_lu177"),
     # "of which" items: at most their item or group total.
     *OF_WHICH.items(),
 )
@@ -157,7 +159,10 @@ COUNTS_OF_ANY = (
     *(f"inst_therapy_{group}" for group in THERAPY_GROUPS),
 )
 # The same for a flag and the counts only a "yes" may give (the dictionary's "only with").
-FLAG_LINKS = {"inst_svc_therapy_ward": ("therapy_wards",)}
+FLAG_LINKS = {
+    "inst_svc_therapy_ward": ("therapy_wards",),
+    "inst_rp_lu177": THERAPY_GROUPS["radioligand"],
+}
 
 
 def min_contributors():

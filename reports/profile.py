@@ -7,7 +7,8 @@ from survey.instrument.items import COUNT, FLAG
 
 
 def institution_profile(institution):
-    """Its reports' values by year: {"years": [...], "rows": [{code, label, values}], "items":
+    """Its reports' values by year: {"years": [...], "rows": [{code, label, values,
+    not_every_year (labels of the items behind it that not every year asked)}], "items":
     [{code, label, section, values, asked}]}, `asked` saying for each year whether its cycle
     asked the item (a value of None in a year that asked it is not reported). Items that none
     of its years asked are left out."""
@@ -25,7 +26,20 @@ def institution_profile(institution):
             asked = [p for p in parts if instrument.items_by_code()[p].asked_in(year)]
             reported = [report_values[p] for p in asked if report_values[p] is not None]
             row_values.append(sum(reported) if reported else None)
-        rows.append({"code": code, "label": metrics()[code].label, "values": row_values})
+        # A total over items some of its years did not ask compares unlike with like: say so.
+        not_every_year = [
+            str(instrument.label(p))
+            for p in parts
+            if not all(instrument.items_by_code()[p].asked_in(year) for year in years)
+        ]
+        rows.append(
+            {
+                "code": code,
+                "label": metrics()[code].label,
+                "values": row_values,
+                "not_every_year": not_every_year,
+            }
+        )
     items = []
     for item in instrument.items():
         asked = [item.asked_in(year) for year in years]

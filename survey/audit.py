@@ -68,12 +68,9 @@ def record_many(entries, user=None, source=ChangeSource.FORM):
 
 
 def history(report):
-    """The report's value changes, newest first, with who made them: of the items its cycle
-    asks and its equipment units."""
-    not_asked = [item.code for item in instrument.items() if not item.asked_in(report.cycle_id)]
-    return (
-        report.value_changes.exclude(item__in=not_asked).select_related("by").order_by("-at", "-id")
-    )
+    """The report's value changes, newest first, with who made them: every one, also of items
+    its cycle does not ask (only a report moved from another cycle has them)."""
+    return report.value_changes.select_related("by").order_by("-at", "-id")
 
 
 def item_label(code):

@@ -275,6 +275,12 @@ def test_an_institution_profile_reads_not_asked(analyst_client, cycles):
     assert items["tx_lu177_psma"]["cells"] == [(2023, False, None), (2028, True, 40)]
     html = page.content.decode()
     assert "not asked in 2023" in html
+    # Its treatments of 2023 and 2028 count different items: the chart's note says which.
+    treatments = next(row for row in page.context["profile"]["rows"] if row["code"] == "tx_total")
+    assert "Treatments in the year: 223Ra dichloride" in "; ".join(treatments["not_every_year"])
+    assert 'data-not-every-year="tx_total"' in html
+    staff = next(row for row in page.context["profile"]["rows"] if row["code"] == "staff_total")
+    assert staff["not_every_year"] == []
     rows = list(
         csv.reader(
             io.StringIO(analyst_client.get(url, {"download": "csv"}).content.decode("utf-8-sig"))

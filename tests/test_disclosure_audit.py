@@ -62,6 +62,7 @@ RULE_BOUNDS = [
     *((f"inst_iv_{f}", "inst_svc_in_vitro") for f in ("eqa_provincial", "cnas_auditors")),
     ("iv_samples", "iv_tests"),
     ("therapy_wards", "therapy_beds"),
+    ("inst_therapy_radioligand", "inst_rp_lu177"),  # 177Lu therapy needs rp_lu177
     *OF_WHICH.items(),  # long-axial PET/CT units at most the PET/CT units, ...
 ]
 # Counts of institutions with a value above 0 in these sums.
@@ -83,6 +84,8 @@ COUNT_LINKS = {
     "inst_therapy_yunke": ["tx_tc99_mdp"],
     # therapy_wards: "only with svc_therapy_ward".
     "inst_svc_therapy_ward": ["therapy_wards"],
+    # tx_lu177_*: "needs rp_lu177".
+    "inst_rp_lu177": ["tx_lu177_psma", "tx_lu177_sstr"],
 }
 
 
@@ -398,6 +401,8 @@ def edition_2028_values(rng, values):
     therapy, pet = values["svc_therapy"], values["eq_pet_ct"]
     ward = therapy and rng.random() < 0.4
     pet_examinations = sum(values.get(code, 0) for code in GROUPS["exam_pet_total"])
+    lu177_psma = rare(rng, 60) if therapy else 0
+    lu177_sstr = rare(rng, 30) if therapy else 0
     return {
         "svc_therapy_ward": ward,
         "therapy_beds": rng.randint(4, 40) if ward else 0,
@@ -408,10 +413,11 @@ def edition_2028_values(rng, values):
         "eq_positron_domestic": rng.randint(0, pet + values["eq_pet_mri"]),
         "exam_pet_psma": rare(rng, pet_examinations // 4) if pet_examinations >= 4 else 0,
         "exam_pet_fapi": rng.randint(0, pet_examinations // 10),
-        "tx_lu177_psma": rare(rng, 60) if therapy else 0,
-        "tx_lu177_sstr": rare(rng, 30) if therapy else 0,
+        "tx_lu177_psma": lu177_psma,
+        "tx_lu177_sstr": lu177_sstr,
         "tx_ra223": rare(rng, 20) if therapy else 0,
-        "rp_lu177": therapy and rng.random() < 0.3,
+        # 177Lu therapy needs 177Lu in use (a rule); some use it for imaging only.
+        "rp_lu177": bool(lu177_psma or lu177_sstr) or (therapy and rng.random() < 0.3),
         "res_clinical_trials": rare(rng, 5),
     }
 
@@ -439,6 +445,7 @@ def build_small_provinces(seed, *, provinces=14, drafts=3, years=(2023,)):
                 values = hospital_values(rng, year)
                 if year >= 2028 and code == ONE_LU177_PROVINCE:
                     values |= {"svc_therapy": True, "tx_lu177_psma": 150 if number == 0 else 0}
+                    values["rp_lu177"] = bool(values["tx_lu177_psma"] or values["tx_lu177_sstr"])
                 Report.objects.create(
                     institution=institution,
                     cycle_id=year,

@@ -306,6 +306,8 @@ def tibet_one_new_therapy(db):
     def hospital(code, province, **by_year):
         institution = Institution.objects.create(code=code, name_zh="医院", province_id=province)
         for year, values in by_year.items():
+            if values.get("tx_lu177_psma"):
+                values = {**values, "rp_lu177": True}  # the rule: 177Lu therapy needs 177Lu
             Report.objects.create(
                 institution=institution,
                 cycle_id=int(year[1:]),

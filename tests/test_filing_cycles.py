@@ -142,17 +142,17 @@ def test_the_print_page_lists_only_the_items_the_cycle_asks(logged_in, report_20
     assert label in printed_2028 and ">tx_ra223<" in printed_2028
 
 
-def test_the_audit_trail_lists_no_item_the_cycle_does_not_ask(
+def test_the_audit_trail_hides_no_change_even_of_an_item_the_cycle_does_not_ask(
     client, coordinator_sichuan, report_2023
 ):
+    # Such a change exists only for a report moved from a cycle that asks the item: its
+    # record stays whole.
     for item in ("tx_ra223", "tx_i131_graves"):
         ValueChange.objects.create(report=report_2023, item=item, old_value=None, new_value=5)
     client.force_login(coordinator_sichuan)
     code = report_2023.institution.code
     history = client.get(reverse("survey:history", args=[2023, code]))
-    assert [c.item for c in history.context["page"].object_list] == ["tx_i131_graves"]
-    overview = client.get(reverse("survey:report", args=[2023, code]))
-    assert [c.item for c in overview.context["changes"]] == ["tx_i131_graves"]
+    assert {c.item for c in history.context["page"].object_list} == {"tx_i131_graves", "tx_ra223"}
 
 
 def test_rules_do_not_judge_a_value_the_cycle_does_not_ask(report_2023):

@@ -204,6 +204,7 @@ def test_the_2028_bounds_are_the_of_which_rules_and_the_wards():
     assert ("eq_positron_domestic", "eq_positron_total") in bounds  # a group total as whole
     assert ("therapy_wards", "therapy_beds") in bounds
     assert ("inst_therapy_radioligand", "inst_therapy") in bounds
+    assert ("inst_therapy_radioligand", "inst_rp_lu177") in bounds  # needs rp_lu177
 
 
 def test_the_therapy_groups_institutions_are_linked_to_their_treatments():
@@ -221,6 +222,7 @@ def test_the_therapy_groups_institutions_are_linked_to_their_treatments():
         "eq_positron_domestic",  # of which: at most the positron units
     )
     assert links["inst_svc_therapy_ward"] == ("therapy_wards",)
+    assert links["inst_rp_lu177"] == ("tx_lu177_psma", "tx_lu177_sstr")
     # 2023 asked neither 177Lu nor 223Ra.
     assert privacy.count_links(2023)["inst_therapy_bone"] == ("tx_sr89_bone",)
     assert "inst_therapy_radioligand" not in privacy.count_links(2023)

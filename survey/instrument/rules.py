@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from survey.instrument import items as instrument
-from survey.instrument.items import COUNT, GROUPS, IDENTITY_FIELDS, label
+from survey.instrument.items import COUNT, GROUPS, IDENTITY_FIELDS, THERAPY_GROUPS, label
 
 
 @dataclass(frozen=True)
@@ -193,42 +193,51 @@ def _examinations_need_equipment(group, has_equipment, equipment_label):
     return rule
 
 
-def positron_drugs_need_positron_use(values):
-    for code in ("rp_f18", "rp_ga68", "rp_c11", "rp_n13"):
-        if _is_yes(values.get(code)) and not _is_yes(values.get("rp_positron")):
-            yield Problem(
-                (code, "rp_positron"),
-                _("“%(item)s” needs “%(positron)s” to be yes.")
-                % {"item": label(code), "positron": label("rp_positron")},
-            )
+def _items_need_yes(name, codes, flag, given=_is_yes):
+    """The rule `name`: each of `codes`, when `given` (yes; or a count above 0), needs `flag`
+    to be yes."""
+
+    def rule(values):
+        if _is_yes(values.get(flag)):
+            return
+        for code in codes:
+            if given(values.get(code)):
+                yield Problem(
+                    (code, flag),
+                    _("“%(item)s” needs “%(service)s” to be yes.")
+                    % {"item": label(code), "service": label(flag)},
+                )
+
+    rule.__name__ = name
+    return rule
 
 
-def radioligand_therapy_needs_lutetium(values):
-    for code in ("tx_lu177_psma", "tx_lu177_sstr"):
-        if _positive(values.get(code)) and not _is_yes(values.get("rp_lu177")):
-            yield Problem(
-                (code, "rp_lu177"),
-                _("“%(item)s” needs “%(service)s” to be yes.")
-                % {"item": label(code), "service": label("rp_lu177")},
-            )
+positron_drugs_need_positron_use = _items_need_yes(
+    "positron_drugs_need_positron_use", ("rp_f18", "rp_ga68", "rp_c11", "rp_n13"), "rp_positron"
+)
+radioligand_therapy_needs_lutetium = _items_need_yes(
+    "radioligand_therapy_needs_lutetium",
+    THERAPY_GROUPS["radioligand"],
+    "rp_lu177",
+    given=_positive,
+)
+
+
+_in_vitro_quality_needs_the_service = _items_need_yes(
+    "in_vitro_quality_needs_the_service",
+    ("iv_internal_qc", "iv_eqa_national", "iv_eqa_provincial", "iv_cnas_auditors"),
+    "svc_in_vitro",
+)
 
 
 def in_vitro_items_need_the_service(values):
-    if _is_yes(values.get("svc_in_vitro")):
-        return
-    if _positive(values.get("iv_samples")):
+    if _positive(values.get("iv_samples")) and not _is_yes(values.get("svc_in_vitro")):
         yield Problem(
             ("iv_samples", "svc_in_vitro"),
             _("In vitro samples are reported, but “%(service)s” is not yes.")
             % {"service": label("svc_in_vitro")},
         )
-    for code in ("iv_internal_qc", "iv_eqa_national", "iv_eqa_provincial", "iv_cnas_auditors"):
-        if _is_yes(values.get(code)):
-            yield Problem(
-                (code, "svc_in_vitro"),
-                _("“%(item)s” needs “%(service)s” to be yes.")
-                % {"item": label(code), "service": label("svc_in_vitro")},
-            )
+    yield from _in_vitro_quality_needs_the_service(values)
 
 
 # The small-animal imaging platform's service to others (research section, from 2028).
