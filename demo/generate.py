@@ -1,22 +1,43 @@
-"""Deterministic demo survey: the 2019 and 2023 reports behind the published 2024 report.
+"""Deterministic demo survey: the 2019 and 2023 reports behind the society's publications.
 
 A tool, not part of the site: `manage.py build_demo` writes what it makes to fixtures/demo/
 (`demo_files()`), and `manage.py load_demo` loads those files through the importer
 (`demo.loading`); `tests/test_demo.py` checks them against the generator and, once loaded,
-against every figure of published-2023.csv.
+against every figure of published-2023.csv, `tests/test_demo_2019.py` against every figure of
+published-2019.csv.
 
 `generate_demo_rows()` invents the departments of 2023 and a 2019 baseline of mostly the same
 ones, whose figures reproduce every row of fixtures/survey/published-2023.csv after the report's
-own rounding, and with it the report's two known inconsistencies. The printed figures are read
-from that file and met by construction, never by search:
+own rounding, and with it the report's two known inconsistencies, and every row of
+published-2019.csv within its tolerance, nationally and in the four provinces it names, but its
+printed share of skeletal examinations ("50%"), which contradicts its own count of them (1.58
+million of 2.51 million is 63%): the data follow the count. Where both publications print a
+2019 figure, the 2024 report's exact count is the demo's (2,514,142 single-photon examinations,
+within "251万" ± 5,000; `PublishedFigures` refuses the two if they disagree). The printed
+figures are read from those files and met by construction, never by search:
 
 - a printed number of institutions is met by choosing exactly that many (seeded, weighted);
 - a printed sum is split over the institutions that have the item, by largest remainder;
 - a printed breakdown (staff by role, examinations by system) is a table whose row and column
-  totals are both fixed, filled one column at a time.
+  totals are both fixed, filled one column at a time; in 2019, the parts the publication prints
+  (tumour PET, skeletal single-photon examinations, 131I and 89Sr treatments) are the columns
+  and the unprinted parts share the rest in their 2023 proportions.
 
-Everything the report does not print is made plausible around those figures: a cyclotron stands
-beside a PET/CT, examinations follow the scanners, 2019 has fewer of both.
+Where departments are (invented, by one rule for both years; `nuclear_medicine_weights`): each
+province's weight is its resident population (provinces.csv, the same for both years) times
+(its GDP per capita / the nation's) ** DEVELOPMENT_EXPONENT, times NATIONAL_HUB_FACTOR in
+Beijing and Shanghai, whose national hospitals draw patients from every province (GDP per
+capita and the two hubs in fixtures/demo/province-weights.csv, approximate). The 2023
+departments are shared out over the provinces by these weights (at least three each), the
+institutions closed since 2019 drawn by them too; equipment, examinations and treatments then
+follow each department's size and scanners as elsewhere, so that they concentrate where the
+departments do, and Beijing and Shanghai have the most positron units per million residents.
+The 2019 positron units of the provinces the 2019 publication names are exactly its figures
+(Guangdong 44, Beijing 35, Shanghai 35, Shanxi 10); the other provinces share the rest of the
+national 427 in proportion to their 2023 units.
+
+Everything the publications do not print is made plausible around those figures: a cyclotron
+stands beside a PET/CT, examinations follow the scanners, 2019 has fewer of both.
 """
 
 import csv
@@ -24,6 +45,7 @@ import io
 import json
 import math
 import random
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -42,8 +64,10 @@ YEAR, BASELINE = 2023, 2019
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 PUBLISHED_CSV = FIXTURES / "survey" / "published-2023.csv"
+PUBLISHED_2019_CSV = FIXTURES / "survey" / "published-2019.csv"
 PROVINCES_CSV = FIXTURES / "survey" / "provinces.csv"
 PLACES_JSON = FIXTURES / "demo" / "places.json"
+PROVINCE_WEIGHTS_CSV = FIXTURES / "demo" / "province-weights.csv"
 
 TEACHING, PROVINCIAL, CITY, PRIVATE, IMAGING_CENTRE = (
     "teaching",
@@ -70,8 +94,14 @@ P32_SITES, P32_ONLY_SITES = 96, 40
 SEED_IMPLANT_SITES, OTHER_THERAPY_SITES = 150, 90
 DOCTORAL_SUPERVISION_SITES, MASTER_SUPERVISION_SITES = 60, 200
 RESIDENT_TRAINING_BASES = 180
-# 2019: who came and went, and what changed in between.
-NEW_SINCE_2019, CLOSED_SINCE_2019 = 137, 24
+# Where departments are (see `nuclear_medicine_weights`): the national hospitals of Beijing and
+# Shanghai, and the patients who travel to them, count this many times their population; and
+# economic development draws departments beyond population by this power of GDP per capita.
+NATIONAL_HUB_FACTOR = 2.5
+DEVELOPMENT_EXPONENT = 0.5
+# 2019: who came and went (those new since are the 2023 count less the 2019 one plus these),
+# and what changed in between.
+CLOSED_SINCE_2019 = 24
 PETMRI_SITES_2019 = 20
 RETIRED_COINCIDENCE_SITES = 25  # coincidence cameras replaced by a PET/CT since 2019
 UPGRADED_TO_TOP_TIER, UPGRADED_TO_TERTIARY = 30, 15
@@ -227,6 +257,8 @@ SUGGESTIONS = (
     "希望在省内建立放射性药物区域配送中心。",
 )
 SUGGESTION_RATE = 0.06
+# The column of a breakdown that holds what the printed parts leave.
+REST = "rest"
 
 
 # Whole-number allocation ----------------------------------------------------------------------
@@ -338,17 +370,68 @@ def _noisy(rng, mean, spread=0.6):
 
 
 class PublishedFigures:
-    """The figures of published-2023.csv, as the whole numbers the demo data must have."""
+    """The figures of published-2023.csv and published-2019.csv, as the whole numbers the demo
+    data must have."""
 
-    def __init__(self, path=PUBLISHED_CSV):
+    def __init__(self, path=PUBLISHED_CSV, baseline_path=PUBLISHED_2019_CSV):
         with open(path, encoding="utf-8") as f:
             self.printed = {
                 (row["metric"], int(row["year"]), row["unit"]): row["value"]
                 for row in csv.DictReader(f)
             }
+        with open(baseline_path, encoding="utf-8") as f:
+            self.printed_2019 = {
+                (row["metric"], row["scope"], row["unit"]): row for row in csv.DictReader(f)
+            }
+        self._check_where_both_print()
+
+    def _check_where_both_print(self):
+        # The 2024 report's exact 2019 counts are what the demo has: where the 2019
+        # publication prints the same figure rounded, the two must agree within its tolerance.
+        for (metric, scope, unit), row in self.printed_2019.items():
+            exact = self.printed.get((metric, BASELINE, unit))
+            if scope == "national" and exact is not None:
+                if abs(Decimal(exact) - Decimal(row["value"])) > Decimal(row["tolerance"]):
+                    raise ValueError(f"the two publications disagree on {metric} of {BASELINE}")
 
     def count(self, metric, year=YEAR):
-        return int(self.printed[(metric, year, "count")])
+        """The printed count of `metric` in `year`; of 2019, the 2024 report's where it
+        prints one, else the 2019 publication's (a rounded one at its printed value)."""
+        if (metric, year, "count") in self.printed or year != BASELINE:
+            return int(self.printed[(metric, year, "count")])
+        return int(self.printed_2019[(metric, "national", "count")]["value"])
+
+    def prints_2019(self, code):
+        """Whether the 2019 publication prints a national figure of `code`."""
+        return any((code, "national", unit) in self.printed_2019 for unit in ("count", "percent"))
+
+    def provincial_counts(self, metric):
+        """{province code: count} of `metric` in 2019, for the provinces the 2019 publication names."""
+        return {
+            scope: int(row["value"])
+            for (code, scope, unit), row in self.printed_2019.items()
+            if code == metric and scope != "national" and unit == "count"
+        }
+
+    def baseline_parts(self, total, group):
+        """The 2019 `total` of `group` as {item code: part}: the parts the 2019 publication
+        prints as it prints them, the others sharing the rest in their 2023 proportions.
+
+        A printed count is taken before a printed share: the publication's share of skeletal
+        examinations (50%) contradicts its own count of them (1.58 million of 2.51 million).
+        """
+        printed = {}
+        for code in parts_of(group):
+            count = self.printed_2019.get((code, "national", "count"))
+            share = self.printed_2019.get((code, "national", "percent"))
+            if count:
+                printed[code] = int(count["value"])
+            elif share and share["base"] == group:
+                printed[code] = round(Decimal(share["value"]) * total / 100)
+        mix = self.split(self.count(group), group)
+        rest = [code for code in parts_of(group) if code not in printed]
+        shares = apportion(total - sum(printed.values()), [mix[code] for code in rest])
+        return printed | dict(zip(rest, shares, strict=True))
 
     def share_count(self, metric, base):
         """The count closest to the printed percentage of `base` that rounds back to it."""
@@ -442,11 +525,32 @@ def _read_provinces():
         return list(csv.DictReader(f))
 
 
+def nuclear_medicine_weights(provinces):
+    """{province code: its weight in the demo's departments}: resident population times
+    (GDP per capita / the nation's) ** DEVELOPMENT_EXPONENT, times NATIONAL_HUB_FACTOR in
+    the two national medical hubs (fixtures/demo/province-weights.csv)."""
+    with PROVINCE_WEIGHTS_CSV.open(encoding="utf-8") as f:
+        traits = {row["code"]: row for row in csv.DictReader(f)}
+    population = {p["code"]: float(p["population_2023_10k"]) for p in provinces}
+    gdp = {
+        code: population[code] * float(traits[code]["gdp_per_capita_2023_kyuan"])
+        for code in population
+    }
+    national_gdp_per_capita = sum(gdp.values()) / sum(population.values())
+    weights = {}
+    for code, people in population.items():
+        development = (gdp[code] / people / national_gdp_per_capita) ** DEVELOPMENT_EXPONENT
+        hub = NATIONAL_HUB_FACTOR if traits[code]["national_medical_hub"] == "1" else 1.0
+        weights[code] = people * development * hub
+    return weights
+
+
 def register_hospitals(rng, published):
     """The institutions reporting in 2023, and those that reported in 2019 only."""
     provinces = _read_provinces()
     count = published.count("institutions")
-    per_province = apportion(count, [float(p["population_2023_10k"]) for p in provinces], minimum=3)
+    weights = nuclear_medicine_weights(provinces)
+    per_province = apportion(count, [weights[p["code"]] for p in provinces], minimum=3)
     tiers = _tiers(published)
     rng.shuffle(tiers)
     hospitals = []
@@ -470,7 +574,7 @@ def register_hospitals(rng, published):
     for hospital in hospitals:
         _settle_kind(rng, hospital)
     _affiliate(rng, hospitals, published)
-    closed = _closed_since_baseline(rng, hospitals, provinces)
+    closed = _closed_since_baseline(rng, hospitals, provinces, weights)
     _name_and_code(rng, hospitals + closed, provinces)
     return hospitals, closed
 
@@ -530,12 +634,11 @@ def _affiliation_weight(value, hospital):
     return 5 if centre else 2 if hospital.kind == PRIVATE else 1
 
 
-def _closed_since_baseline(rng, hospitals, provinces):
+def _closed_since_baseline(rng, hospitals, provinces, weights):
     """Institutions that reported in 2019 but no longer exist: small public and private ones."""
-    weights = [float(p["population_2023_10k"]) for p in provinces]
     closed = []
     for _ in range(CLOSED_SINCE_2019):
-        province = rng.choices(provinces, weights)[0]["code"]
+        province = rng.choices(provinces, [weights[p["code"]] for p in provinces])[0]["code"]
         hospital = Hospital(province, rng.choice(["tertiary", "secondary", "secondary", "other"]))
         if rng.random() < 0.25:
             hospital.ownership = "nonpublic"
@@ -1316,11 +1419,12 @@ class Baseline2019(_Survey):
 
     def __init__(self, rng, published, hospitals, closed, rows_2023):
         new_weight = {IMAGING_CENTRE: 6, PRIVATE: 3, TEACHING: 0.2, PROVINCIAL: 0.2}
+        new_since = len(hospitals) + len(closed) - published.count("institutions", BASELINE)
         new = set(
             choose(
                 rng,
                 range(len(hospitals)),
-                NEW_SINCE_2019,
+                new_since,
                 lambda i: new_weight.get(hospitals[i].kind, 1 if hospitals[i].is_tertiary else 1.5),
             )
         )
@@ -1373,6 +1477,42 @@ class Baseline2019(_Survey):
         tiers.update(dict.fromkeys(self.choose(tertiary, UPGRADED_TO_TERTIARY), "secondary"))
         return tiers
 
+    def cyclotrons(self):
+        """Install the printed 2019 cyclotrons at the printed number of institutions, all of
+        them owners in 2023, those with a second one in 2023 first; returns their rows."""
+        published, rows, templates = self.published, self.rows, self.templates
+        owners = [r for r, template in enumerate(templates) if template["eq_cyclotron"]]
+        twice = [r for r in owners if templates[r]["eq_cyclotron"] > 1]
+        sites = self.choose_preferring(
+            twice, owners, published.count("inst_with_cyclotron", BASELINE), self.size
+        )
+        second = self.choose(
+            [r for r in sites if templates[r]["eq_cyclotron"] > 1],
+            published.count("eq_cyclotron", BASELINE) - len(sites),
+        )
+        for r in sites:
+            rows[r]["eq_cyclotron"] = 1 + (r in second)
+        return sites
+
+    def positron_quotas(self, later, early):
+        """{province code: positron units to install there beyond `early`}: the printed
+        figure in the provinces the 2019 publication names; the rest of the national figure
+        shared by the other provinces in proportion to their 2023 units (`later` tokens)."""
+        published = self.published
+        printed = published.provincial_counts("eq_positron_total")
+        installed = Counter(self.hospitals[r].province for r, _, _ in early)
+        available = Counter(self.hospitals[r].province for r, _, _ in later)
+        for province, count in printed.items():
+            if not installed[province] <= count <= installed[province] + available[province]:
+                raise ValueError(f"province {province} cannot have {count} positron units in 2019")
+        others = sorted(province for province in available if province not in printed)
+        left = published.count("eq_positron_total", BASELINE) - sum(printed.values())
+        left -= sum(installed[province] for province in others)
+        room = [available[province] for province in others]
+        shares = apportion(left, room, caps=room)
+        quotas = {province: count - installed[province] for province, count in printed.items()}
+        return quotas | dict(zip(others, shares, strict=True))
+
     def install_some(self, tokens, k, weight):
         """Install `k` of the `tokens` (row, item, nth unit there) of the templates."""
         for r, code, _ in self.choose(tokens, k, weight):
@@ -1391,11 +1531,12 @@ class Baseline2019(_Survey):
         published, rows, templates = self.published, self.rows, self.templates
         for row, template in zip(rows, templates, strict=True):
             row.update(dict.fromkeys(EQUIPMENT, None if template["eq_pet_ct"] is None else 0))
+        cyclotron_sites = self.cyclotrons()
         tokens = self.template_units(POSITRON)
-        # Cyclotron owners had their PET/CT by 2019; PET/MRI came later for most.
-        with_cyclotron = [(r, "eq_pet_ct", 0) for r, t in enumerate(templates) if t["eq_cyclotron"]]
+        # A cyclotron stands beside a PET/CT; PET/MRI came later for most.
         first_petmri = [token for token in tokens if token[1:] == ("eq_pet_mri", 0)]
-        early = with_cyclotron + self.choose(first_petmri, PETMRI_SITES_2019)
+        early = [(r, "eq_pet_ct", 0) for r in cyclotron_sites]
+        early += self.choose(first_petmri, PETMRI_SITES_2019)
         for r, code, _ in early:
             rows[r][code] += 1
         tier_weight = {"tertiary_top": 1.5, "tertiary": 1.0}
@@ -1411,20 +1552,10 @@ class Baseline2019(_Survey):
             )
 
         early_set = set(early)
-        self.install_some(
-            [token for token in tokens if token not in early_set],
-            published.count("eq_positron_total", BASELINE) - len(early),
-            weight,
-        )
-        self.install_some(
-            [
-                token
-                for token in self.template_units(["eq_cyclotron"])
-                if rows[token[0]]["eq_pet_ct"]
-            ],
-            published.count("eq_cyclotron", BASELINE),
-            lambda token: 3 if token[2] == 0 else 1,
-        )
+        later = [token for token in tokens if token not in early_set]
+        for province, more in self.positron_quotas(later, early).items():
+            mine = [token for token in later if self.hospitals[token[0]].province == province]
+            self.install_some(mine, more, weight)
 
         # Coincidence cameras are old: all of 2023's were there, and some since replaced by PET/CT.
         for row, template in zip(rows, templates, strict=True):
@@ -1485,20 +1616,35 @@ class Baseline2019(_Survey):
             for row in rows:
                 row.update(dict.fromkeys(parts_of(group), None if row["eq_pet_ct"] is None else 0))
             sites = self.where(lambda row, scanners=scanners: _units(row, scanners) > 0)
+            total = published.count(group, BASELINE)
             totals = apportion(
-                published.count(group, BASELINE),
+                total,
                 [_units(rows[r], scanners) * self.productivity(r) for r in sites],
                 minimum=EXAM_MINIMUM.get(group, EXAM_MINIMUM_DEFAULT),
             )
-            # The mix of 2023 with each department's own variation.
-            mix = published.split(published.count(group), group)
-            codes = parts_of(group)
-            for r, total in zip(sites, totals, strict=True):
+            parts = published.baseline_parts(total, group)
+            printed = [code for code in parts if published.prints_2019(code)]
+            # The parts the 2019 publication prints are columns of a table with both margins
+            # fixed; the rest of each department's examinations follow the mix of 2023.
+            rest = totals
+            if printed:
+                table = fill_table(
+                    self.rng,
+                    totals,
+                    {REST: total - sum(parts[code] for code in printed)}
+                    | {code: parts[code] for code in printed},
+                    lambda row, code: 1.0,
+                )
+                for code in printed:
+                    self.write(sites, code, table[code])
+                rest = table[REST]
+            others = [code for code in parts_of(group) if code not in printed]
+            for r, left in zip(sites, rest, strict=True):
                 weights = [
-                    mix[code] * _exam_affinity(rows[r], code) * self.rng.lognormvariate(0, 0.3)
-                    for code in codes
+                    parts[code] * _exam_affinity(rows[r], code) * self.rng.lognormvariate(0, 0.3)
+                    for code in others
                 ]
-                rows[r].update(zip(codes, apportion(total, weights), strict=True))
+                rows[r].update(zip(others, apportion(left, weights), strict=True))
         for code, scanners in SMALL_ANIMAL_SCANNERS.items():
             for row in rows:
                 if row["eq_pet_ct"] is not None:
@@ -1511,32 +1657,64 @@ class Baseline2019(_Survey):
             published.count("inst_therapy", BASELINE),
             lambda r: 30 if _units(templates[r], TREATMENTS) else 0.2,
         )
+        total = published.count("tx_total", BASELINE)
+        parts = published.baseline_parts(total, "tx_total")
         national_mix = published.split(published.count("tx_total"), "tx_total")
+        # How much of each treatment there was in 2019 for one of 2023, nationally: a
+        # department's 2019 total is its own 2023 treatments at those rates.
+        change = {code: parts[code] / max(national_mix[code], 1) for code in TREATMENTS}
+        mixes = [
+            template if _units(template, TREATMENTS) else national_mix
+            for template in (templates[r] for r in treating)
+        ]
         totals = apportion(
-            published.count("tx_total", BASELINE),
+            total,
             [
-                (_units(templates[r], TREATMENTS) or 300) * self.rng.lognormvariate(0, 0.3)
-                for r in treating
+                sum(mix[code] * change[code] for code in TREATMENTS)
+                * self.rng.lognormvariate(0, 0.3)
+                for mix in mixes
             ],
             minimum=5,
         )
         for row in rows:
             row.update(dict.fromkeys(TREATMENTS, 0), therapy_beds=0)
             row.update(svc_therapy=False, svc_therapy_outpatient=False, svc_therapy_ward=False)
-        for r, total in zip(treating, totals, strict=True):
-            row, template = rows[r], templates[r]
+        # The printed treatments are columns of a table with both margins fixed, the rest of
+        # each department's treatments last; the rest is split by the department's own mix.
+        printed = [code for code in TREATMENTS if published.prints_2019(code)]
+        others = [code for code in TREATMENTS if code not in printed]
+
+        def share(n, column):
+            # The column's share of the department's mix; a little for one it lacks.
+            mix = mixes[n]
+            codes = others if column == REST else [column]
+            return (sum(mix[code] for code in codes) + 0.001) / _units(mix, TREATMENTS)
+
+        table = fill_table(
+            self.rng,
+            totals,
+            {code: parts[code] for code in printed}
+            | {REST: total - sum(parts[code] for code in printed)},
+            share,
+        )
+        for n, r in enumerate(treating):
+            row, template, mix = rows[r], templates[r], mixes[n]
+            row.update({code: table[code][n] for code in printed})
+            weights = [(mix[code] or 0.01) * self.rng.lognormvariate(0, 0.2) for code in others]
+            row.update(zip(others, apportion(table[REST][n], weights), strict=True))
             treated_in_2023 = _units(template, TREATMENTS) > 0
-            mix = template if treated_in_2023 else national_mix
-            weights = [mix[code] * self.rng.lognormvariate(0, 0.2) for code in TREATMENTS]
-            row.update(zip(TREATMENTS, apportion(total, weights), strict=True))
             row["svc_therapy"] = template["svc_therapy"] or not treated_in_2023
             row["svc_therapy_outpatient"] = (
                 row["svc_therapy"] and template["svc_therapy_outpatient"]
             )
             row["svc_therapy_ward"] = row["svc_therapy"] and template["svc_therapy_ward"]
-            if row["svc_therapy_ward"]:
-                beds = template["therapy_beds"] * self.rng.uniform(0.6, 1.0)
-                row["therapy_beds"] = max(2, round(beds))
+        ward = self.where(lambda row: row["svc_therapy_ward"])
+        beds = apportion(
+            published.count("therapy_beds", BASELINE),
+            [templates[r]["therapy_beds"] * self.rng.uniform(0.6, 1.0) for r in ward],
+            minimum=2,
+        )
+        self.write(ward, "therapy_beds", beds)
 
     def in_vitro(self):
         for row, template in zip(self.rows, self.templates, strict=True):

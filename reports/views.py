@@ -262,4 +262,8 @@ def published_check(request):
     if not may_open(request.user, "published_check"):
         raise Http404
     findings = consistency.check_published()
-    return render(request, "reports/consistency.html", {"findings": findings})
+    return render(
+        request,
+        "reports/consistency.html",
+        {"findings": findings, "publications": consistency.PUBLICATIONS},
+    )

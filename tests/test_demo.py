@@ -37,6 +37,7 @@ from survey.models import Cycle, Report, ReportEvent
 PROVINCES_CSV = Path(settings.BASE_DIR) / "fixtures" / "survey" / "provinces.csv"
 # The report's own inconsistency: its printed counts give 8.6%, it prints 8.0%.
 TREATMENT_GROWTH = ("tx_total", "growth_percent_vs_2019")
+BEIJING, SHANGHAI, JIANGSU, SICHUAN = "11", "31", "32", "51"
 
 
 @pytest.fixture(scope="module")
@@ -90,11 +91,16 @@ def test_the_aggregates_command_reproduces_every_published_figure(loaded_demo, d
     assert disagreements == []
 
 
-def test_the_consistency_check_finds_only_the_reports_own_two_inconsistencies(loaded_demo, db):
+def test_the_consistency_check_finds_only_the_publications_own_three_inconsistencies(
+    loaded_demo, db
+):
+    """The 2024 report's two, and the 2019 summary's skeletal share (1.58 of 2.51 million
+    printed as 50%): the demo follows the printed counts."""
     findings = sorted(check_published(), key=lambda finding: finding.metric)
-    assert [(f.metric, f.year, f.printed, f.computed) for f in findings] == [
-        ("inst_svc_therapy / inst_therapy", 2023, "763 / 801", ""),
-        ("tx_total", 2023, "8.0", "8.63"),
+    assert [(f.metric, f.year, f.scope, f.printed, f.computed) for f in findings] == [
+        ("exam_sp_skeletal", 2019, "national", "50", "62.84"),
+        ("inst_svc_therapy / inst_therapy", 2023, "national", "763 / 801", ""),
+        ("tx_total", 2023, "national", "8.0", "8.63"),
     ]
 
 
@@ -237,15 +243,21 @@ def test_institutions_have_unique_hospital_names_in_both_languages(demo):
     assert len({name_en for _, _, name_en in identities}) == len(identities)
 
 
-def test_every_province_has_at_least_three_institutions_roughly_by_population(demo):
+def test_every_province_has_at_least_three_institutions_by_population_and_development(demo):
+    # The rule of `nuclear_medicine_weights`: population, weighted by GDP per capita and, in
+    # Beijing and Shanghai, by the national hospitals there.
     with PROVINCES_CSV.open(encoding="utf-8") as f:
         population = {row["code"]: float(row["population_2023_10k"]) for row in csv.DictReader(f)}
-    per_province = Counter(row["province"] for row in demo[2023])
-    assert set(per_province) == set(population)
-    assert len(per_province) == 31
-    assert min(per_province.values()) >= 3
-    most_populous = max(population, key=population.get)
-    assert per_province.most_common(1)[0][0] == most_populous
+    for rows in demo.values():
+        per_province = Counter(row["province"] for row in rows)
+        assert set(per_province) == set(population)
+        assert min(per_province.values()) >= 3
+        per_resident = sorted(population, key=lambda code: per_province[code] / population[code])
+        assert set(per_resident[-2:]) == {BEIJING, SHANGHAI}
+        # Guangdong, the most populous, has the most; Jiangsu (GDP per capita 150,000 yuan)
+        # has far more than Sichuan (72,000) of about its population.
+        assert per_province.most_common(1)[0][0] == max(population, key=population.get)
+        assert per_province[JIANGSU] > 1.2 * per_province[SICHUAN]
 
 
 def test_the_baseline_is_mostly_the_same_institutions(demo):
