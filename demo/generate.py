@@ -24,17 +24,28 @@ figures are read from those files and met by construction, never by search:
   and the unprinted parts share the rest in their 2023 proportions.
 
 Where departments are (invented, by one rule for both years; `nuclear_medicine_weights`): each
-province's weight is its resident population (provinces.csv, the same for both years) times
-(its GDP per capita / the nation's) ** DEVELOPMENT_EXPONENT, times NATIONAL_HUB_FACTOR in
-Beijing and Shanghai, whose national hospitals draw patients from every province (GDP per
-capita and the two hubs in fixtures/demo/province-weights.csv, approximate). The 2023
-departments are shared out over the provinces by these weights (at least three each), the
-institutions closed since 2019 drawn by them too; equipment, examinations and treatments then
-follow each department's size and scanners as elsewhere, so that they concentrate where the
-departments do, and Beijing and Shanghai have the most positron units per million residents.
-The 2019 positron units of the provinces the 2019 publication names are exactly its figures
-(Guangdong 44, Beijing 35, Shanghai 35, Shanxi 10); the other provinces share the rest of the
-national 427 in proportion to their 2023 units.
+province's development factor is (its GDP per capita / the nation's) ** DEVELOPMENT_EXPONENT,
+times NATIONAL_HUB_FACTOR in Beijing and Shanghai, whose national hospitals draw patients from
+every province (GDP per capita and the two hubs in fixtures/demo/province-weights.csv,
+approximate); its weight is its resident population (provinces.csv, the same for both years)
+times that factor. The 2023 departments are shared out over the provinces in proportion to
+these weights, by largest remainder, and a province left below MINIMUM_DEPARTMENTS (three) is
+raised to it, the departments taken one at a time from the largest share; the top-tier
+hospitals are shared out by the same weights, the other levels dealt at random; the
+institutions closed since 2019 are drawn by the weights too. Positron equipment then follows
+development beyond the departments: the stand-alone PET/CT centres, the non-tertiary
+departments with PET, the second and third PET/CT and the cyclotron and PET/MRI sites and
+their further units are chosen with a weight of the department's size (as elsewhere) times its
+province's development factor; examinations and treatments follow each department's size and
+scanners as elsewhere. So Beijing and Shanghai have the most positron units, cyclotrons and
+PET/MRI per million residents, and none of the poorer western provinces (Gansu, Guizhou,
+Tibet, Qinghai, Ningxia) is among the five with the most positron units per million. The 2019 positron units of the provinces the 2019
+publication names are exactly its figures (Guangdong 44, Beijing 35, Shanghai 35, Shanxi
+10); the other provinces share the rest of the national 427 in proportion to their 2023
+units, each at least those installed there already (the first PET/CT beside each 2019
+cyclotron, the first PET/MRIs) and at most all of its 2023 ones. The positron departments of
+2023 in the four named provinces all reported in 2019 (none is new since), so that those
+counts can always be met.
 
 Everything the publications do not print is made plausible around those figures: a cyclotron
 stands beside a PET/CT, examinations follow the scanners, 2019 has fewer of both.
@@ -55,6 +66,7 @@ from django.conf import settings
 from demo.loading import DEMO_DIR, WORKFLOW_FILE, survey_file_name
 from departments.models import DeptAffiliation
 from interchange import exporting
+from reports.consistency import PUBLISHED_2019_CSV, PUBLISHED_CSV
 from survey.instrument import items as instrument
 from survey.instrument.items import GROUPS
 from survey.models import ReportStatus
@@ -63,8 +75,6 @@ SEED = 20240501
 YEAR, BASELINE = 2023, 2019
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
-PUBLISHED_CSV = FIXTURES / "survey" / "published-2023.csv"
-PUBLISHED_2019_CSV = FIXTURES / "survey" / "published-2019.csv"
 PROVINCES_CSV = FIXTURES / "survey" / "provinces.csv"
 PLACES_JSON = FIXTURES / "demo" / "places.json"
 PROVINCE_WEIGHTS_CSV = FIXTURES / "demo" / "province-weights.csv"
@@ -99,6 +109,7 @@ RESIDENT_TRAINING_BASES = 180
 # economic development draws departments beyond population by this power of GDP per capita.
 NATIONAL_HUB_FACTOR = 2.5
 DEVELOPMENT_EXPONENT = 0.5
+MINIMUM_DEPARTMENTS = 3  # a floor: even the smallest province has its capital's few
 # 2019: who came and went (those new since are the 2023 count less the 2019 one plus these),
 # and what changed in between.
 CLOSED_SINCE_2019 = 24
@@ -312,6 +323,23 @@ def _fill_to_caps(total, weights, room):
     return quotas
 
 
+def apportion_with_floor(total, weights, floor):
+    """`total` split in proportion to `weights` (see `apportion`), then every share below
+    `floor` raised to it, one unit at a time taken from the largest share.
+
+    Unlike `apportion`'s `minimum`, which every share gets before the proportional split, the
+    floor moves only the shares that would fall below it.
+    """
+    shares = apportion(total, weights)
+    if floor * len(shares) > total:
+        raise ValueError(f"{total} cannot give {len(shares)} shares {floor} each")
+    for i in range(len(shares)):
+        while shares[i] < floor:
+            shares[max(range(len(shares)), key=lambda j: (shares[j], -j))] -= 1
+            shares[i] += 1
+    return shares
+
+
 def choose(rng, candidates, k, weight=None):
     """`k` of `candidates`, drawn without replacement, likelier the greater their `weight`.
 
@@ -507,6 +535,7 @@ class Hospital:
     ownership: str = "public"
     affiliation: str = "independent"
     size: float = 1.0  # the department's scale, a typical top-tier one being 1
+    development: float = 1.0  # its province's, see `development_factors`
     code: str = ""
     name_zh: str = ""
     name_en: str = ""
@@ -525,10 +554,10 @@ def _read_provinces():
         return list(csv.DictReader(f))
 
 
-def nuclear_medicine_weights(provinces):
-    """{province code: its weight in the demo's departments}: resident population times
-    (GDP per capita / the nation's) ** DEVELOPMENT_EXPONENT, times NATIONAL_HUB_FACTOR in
-    the two national medical hubs (fixtures/demo/province-weights.csv)."""
+def development_factors(provinces):
+    """{province code: its development factor}: (its GDP per capita / the nation's) **
+    DEVELOPMENT_EXPONENT, times NATIONAL_HUB_FACTOR in the two national medical hubs
+    (fixtures/demo/province-weights.csv)."""
     with PROVINCE_WEIGHTS_CSV.open(encoding="utf-8") as f:
         traits = {row["code"]: row for row in csv.DictReader(f)}
     population = {p["code"]: float(p["population_2023_10k"]) for p in provinces}
@@ -537,12 +566,19 @@ def nuclear_medicine_weights(provinces):
         for code in population
     }
     national_gdp_per_capita = sum(gdp.values()) / sum(population.values())
-    weights = {}
+    factors = {}
     for code, people in population.items():
         development = (gdp[code] / people / national_gdp_per_capita) ** DEVELOPMENT_EXPONENT
         hub = NATIONAL_HUB_FACTOR if traits[code]["national_medical_hub"] == "1" else 1.0
-        weights[code] = people * development * hub
-    return weights
+        factors[code] = development * hub
+    return factors
+
+
+def nuclear_medicine_weights(provinces):
+    """{province code: its weight in the demo's departments}: resident population times its
+    development factor (`development_factors`)."""
+    factors = development_factors(provinces)
+    return {p["code"]: float(p["population_2023_10k"]) * factors[p["code"]] for p in provinces}
 
 
 def register_hospitals(rng, published):
@@ -550,14 +586,27 @@ def register_hospitals(rng, published):
     provinces = _read_provinces()
     count = published.count("institutions")
     weights = nuclear_medicine_weights(provinces)
-    per_province = apportion(count, [weights[p["code"]] for p in provinces], minimum=3)
-    tiers = _tiers(published)
+    development = development_factors(provinces)
+    shares = [weights[p["code"]] for p in provinces]
+    per_province = apportion_with_floor(count, shares, MINIMUM_DEPARTMENTS)
+    # The top-tier hospitals by the same weights, the other levels dealt at random.
+    top_tier = apportion(published.count("inst_tertiary_top"), shares, caps=per_province)
+    tiers = [tier for tier in _tiers(published) if tier != "tertiary_top"]
     rng.shuffle(tiers)
     hospitals = []
-    for province, number in zip(provinces, per_province, strict=True):
-        hospitals += [Hospital(province["code"], tiers.pop()) for _ in range(number)]
+    for province, number, top in zip(provinces, per_province, top_tier, strict=True):
+        levels = ["tertiary_top"] * top + [tiers.pop() for _ in range(number - top)]
+        hospitals += [Hospital(province["code"], tier) for tier in levels]
+    for hospital in hospitals:
+        hospital.development = development[hospital.province]
     everyone = range(len(hospitals))
-    for i in choose(rng, [i for i in everyone if hospitals[i].tier == "other"], IMAGING_CENTRES):
+    # Stand-alone PET/CT centres are businesses: they open where patients can pay.
+    for i in choose(
+        rng,
+        [i for i in everyone if hospitals[i].tier == "other"],
+        IMAGING_CENTRES,
+        lambda i: hospitals[i].development,
+    ):
         hospitals[i].kind = IMAGING_CENTRE
     nonpublic_weight = {"tertiary_top": 0.15, "tertiary": 2, "secondary": 2.5, "other": 4}
     for i in choose(
@@ -767,6 +816,11 @@ class _Survey:
     def size(self, i):
         return self.hospitals[i].size
 
+    def developed(self, i):
+        # Positron equipment follows development beyond the departments: it is costly, and
+        # the patients who can pay for it are where the money is.
+        return self.size(i) * self.hospitals[i].development
+
     def where(self, test):
         """The indices of the rows that pass `test`."""
         return [i for i, row in enumerate(self.rows) if test(row)]
@@ -908,26 +962,26 @@ class Survey2023(_Survey):
         positron = sorted(
             self.choose(tertiary, tertiary_positron, self.size)
             + centres
-            + self.choose(lesser, positron_sites - tertiary_positron - len(centres), self.size)
+            + self.choose(lesser, positron_sites - tertiary_positron - len(centres), self.developed)
         )
         cyclotron_sites = self.choose(
             positron,
             published.count("inst_with_cyclotron"),
-            lambda i: self.size(i) * (4 if hospitals[i].is_top_tier else 1),
+            lambda i: self.developed(i) * (4 if hospitals[i].is_top_tier else 1),
         )
-        self.install_one_each(cyclotron_sites, "eq_cyclotron", weight=self.size)
+        self.install_one_each(cyclotron_sites, "eq_cyclotron", weight=self.developed)
         with_cyclotron = set(cyclotron_sites)
         petmri_sites = self.choose(
-            positron, PETMRI_SITES, lambda i: self.size(i) * (3 if i in with_cyclotron else 1)
+            positron, PETMRI_SITES, lambda i: self.developed(i) * (3 if i in with_cyclotron else 1)
         )
-        self.install_one_each(petmri_sites, "eq_pet_mri", weight=self.size)
+        self.install_one_each(petmri_sites, "eq_pet_mri", weight=self.developed)
         petmri_only = set(
             self.choose([i for i in petmri_sites if i not in with_cyclotron], PETMRI_ONLY_SITES)
         )
         self.install_one_each(
             [i for i in positron if i not in petmri_only],
             "eq_pet_ct",
-            weight=lambda i: self.big(i) * (2 if i in with_cyclotron else 1),
+            weight=lambda i: self.big(i) * self.developed(i) * (2 if i in with_cyclotron else 1),
             most=3,
         )
 
@@ -1420,10 +1474,17 @@ class Baseline2019(_Survey):
     def __init__(self, rng, published, hospitals, closed, rows_2023):
         new_weight = {IMAGING_CENTRE: 6, PRIVATE: 3, TEACHING: 0.2, PROVINCIAL: 0.2}
         new_since = len(hospitals) + len(closed) - published.count("institutions", BASELINE)
+        # The 2019 publication counts the positron units of the provinces it names: their
+        # positron departments of 2023 all reported in 2019, so that its counts can be met.
+        counted = published.provincial_counts("eq_positron_total")
         new = set(
             choose(
                 rng,
-                range(len(hospitals)),
+                [
+                    i
+                    for i in range(len(hospitals))
+                    if hospitals[i].province not in counted or not _units(rows_2023[i], POSITRON)
+                ],
                 new_since,
                 lambda i: new_weight.get(hospitals[i].kind, 1 if hospitals[i].is_tertiary else 1.5),
             )
@@ -1497,21 +1558,36 @@ class Baseline2019(_Survey):
     def positron_quotas(self, later, early):
         """{province code: positron units to install there beyond `early`}: the printed
         figure in the provinces the 2019 publication names; the rest of the national figure
-        shared by the other provinces in proportion to their 2023 units (`later` tokens)."""
+        shared by the other provinces in proportion to their 2023 units (`early` and `later`
+        tokens), each between the units installed there already (`early`: the first PET/CT
+        beside each cyclotron, the first PET/MRIs) and all of its 2023 ones."""
         published = self.published
         printed = published.provincial_counts("eq_positron_total")
         installed = Counter(self.hospitals[r].province for r, _, _ in early)
-        available = Counter(self.hospitals[r].province for r, _, _ in later)
+        units = installed + Counter(self.hospitals[r].province for r, _, _ in later)
         for province, count in printed.items():
-            if not installed[province] <= count <= installed[province] + available[province]:
+            if not installed[province] <= count <= units[province]:
                 raise ValueError(f"province {province} cannot have {count} positron units in 2019")
-        others = sorted(province for province in available if province not in printed)
         left = published.count("eq_positron_total", BASELINE) - sum(printed.values())
-        left -= sum(installed[province] for province in others)
-        room = [available[province] for province in others]
-        shares = apportion(left, room, caps=room)
-        quotas = {province: count - installed[province] for province, count in printed.items()}
-        return quotas | dict(zip(others, shares, strict=True))
+        # A province whose share falls short of what it has installed keeps that, and the
+        # others share the rest.
+        totals = {}
+        while True:
+            free = sorted(province for province in units if province not in printed | totals)
+            caps = [units[province] for province in free]
+            shares = apportion(left - sum(totals.values()), caps, caps=caps)
+            short = {
+                province: installed[province]
+                for province, share in zip(free, shares, strict=True)
+                if share < installed[province]
+            }
+            if not short:
+                break
+            totals |= short
+        totals |= dict(zip(free, shares, strict=True))
+        return {
+            province: count - installed[province] for province, count in (printed | totals).items()
+        }
 
     def install_some(self, tokens, k, weight):
         """Install `k` of the `tokens` (row, item, nth unit there) of the templates."""

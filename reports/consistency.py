@@ -9,7 +9,7 @@ and between publications, the figures both print.
 """
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import combinations
 from pathlib import Path
@@ -198,7 +198,8 @@ def _within_publications(printed, scope_names):
         if figure.baseline_year is not None:
             now = counts.get(figure.counts_key())
             before = counts.get(figure.counts_key(year=figure.baseline_year))
-            if now and before:
+            # Growth from a printed 0 is no number: nothing to hold the printed one against.
+            if now and before and before.number:
                 from_print = metrics.growth_pct(now.number, before.number)
                 findings += _from_printed_counts(figure, now, before, from_print, scope_names)
         elif figure.unit == "percent" and figure.base:
@@ -242,7 +243,7 @@ def _from_printed_counts(figure, first, second, computed, scope_names):
 
 def _between_publications(printed, scope_names):
     """The figures two publications both print (same metric, year, scope and unit), where they
-    differ by more than the looser of their tolerances."""
+    differ by more than their roundings allow together (each may be off by its own)."""
     by_figure = {}
     for figure in printed:
         by_figure.setdefault((figure.metric, figure.year, figure.scope, figure.unit), []).append(
@@ -251,8 +252,8 @@ def _between_publications(printed, scope_names):
     findings = []
     for same in by_figure.values():
         for a, b in combinations(same, 2):
-            looser = max(a.allowance, b.allowance)
-            if a.publication is b.publication or abs(a.number - b.number) <= looser:
+            allowed = a.allowance + b.allowance
+            if a.publication is b.publication or abs(a.number - b.number) <= allowed:
                 continue
             why = _(
                 "The %(first)s prints %(a)s, the %(second)s %(b)s: more apart than the "
@@ -262,18 +263,16 @@ def _between_publications(printed, scope_names):
                 "second": b.publication.title,
                 "a": _number(a.number),
                 "b": _number(b.number),
-                "tolerance": _number(looser),
+                "tolerance": _number(allowed),
             }
             findings.append(
-                Finding(
-                    f"{a.publication.title} / {b.publication.title}",
-                    a.scope,
-                    scope_names[a.scope],
-                    a.metric,
-                    a.year,
+                _finding(
+                    a,
+                    scope_names,
                     f"{_number(a.number)} / {_number(b.number)}",
                     "",
                     why,
+                    publication=f"{a.publication.title} / {b.publication.title}",
                 )
             )
     return findings
@@ -291,9 +290,9 @@ def _scope_names(printed):
     return {scope: names.get(scope, scope) for scope in codes | {NATIONAL}}
 
 
-def _finding(figure, scope_names, printed, computed, why, metric=None):
+def _finding(figure, scope_names, printed, computed, why, metric=None, publication=None):
     return Finding(
-        str(figure.publication),
+        publication or str(figure.publication),
         figure.scope,
         scope_names[figure.scope],
         metric or figure.metric,
@@ -346,15 +345,10 @@ def _merge(findings):
         )
         if key in merged:
             earlier = merged[key]
-            merged[key] = Finding(
-                earlier.publication,
-                earlier.scope,
-                earlier.scope_name,
-                earlier.metric,
-                earlier.year,
-                earlier.printed,
-                earlier.computed or finding.computed,
-                f"{earlier.explanation} {finding.explanation}",
+            merged[key] = replace(
+                earlier,
+                computed=earlier.computed or finding.computed,
+                explanation=f"{earlier.explanation} {finding.explanation}",
             )
         else:
             merged[key] = finding

@@ -1,23 +1,33 @@
 """The demo's 2019 baseline, loaded, agrees with the 2019 publication (published-2019.csv) row
 by row within each row's tolerance, nationally and in the provinces it names, but for the
-publication's own inconsistency; and the provinces' equipment follows the demo's rule: Beijing
-and Shanghai have the most positron units per million residents in both years."""
+publication's own inconsistency; and the provinces follow the demo's rule: departments by
+population and development with three as a floor, positron equipment by development beyond
+that, so that Beijing and Shanghai have the most positron units, cyclotrons and PET/MRI per
+million residents in both years, and the poorer western provinces are not among the five
+best equipped."""
 
 import csv
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-from demo.generate import PublishedFigures
+from demo.generate import (
+    MINIMUM_DEPARTMENTS,
+    PublishedFigures,
+    _read_provinces,
+    apportion,
+    apportion_with_floor,
+    nuclear_medicine_weights,
+)
 from reports import metrics
+from reports.consistency import PUBLISHED_2019_CSV
 from tests.test_demo import demo, loaded_demo  # noqa: F401  (the demo, loaded once)
 
-PUBLISHED_2019_CSV = Path(settings.BASE_DIR) / "fixtures" / "survey" / "published-2019.csv"
 # The publication's own inconsistency: 1.58 million of 2.51 million is 63%, printed "50%".
 SKELETAL_SHARE = ("exam_sp_skeletal", "percent")
-BEIJING, SHANGHAI = "11", "31"
+BEIJING, SHANGHAI, TIBET = "11", "31", "54"
+# Gansu, Guizhou, Tibet, Qinghai, Ningxia.
+POORER_WESTERN = {"62", "52", "54", "63", "64"}
 
 
 def printed_2019():
@@ -72,19 +82,56 @@ def test_the_named_provinces_have_exactly_their_printed_positron_units(db):
     assert units == {"44": 44, BEIJING: 35, SHANGHAI: 35, "14": 10}
 
 
-@pytest.mark.usefixtures("loaded_demo")
-@pytest.mark.parametrize("year", [2019, 2023])
-def test_beijing_and_shanghai_have_the_most_positron_units_per_million(db, year):
+def ranked_per_million(year, metric):
+    """The province codes, the most of `metric` per million residents in `year` first."""
     by_province = metrics.figures_by_province(year=year)
     assert len(by_province) == 31
     density = {
-        code: metrics.per_million(
-            figures["eq_positron_total"].value, metrics.population_millions(code)
-        )
+        code: metrics.per_million(figures[metric].value, metrics.population_millions(code))
         for code, figures in by_province.items()
     }
-    ranked = sorted(density, key=density.get, reverse=True)
-    assert set(ranked[:2]) == {BEIJING, SHANGHAI}
+    return sorted(density, key=density.get, reverse=True)
+
+
+@pytest.mark.usefixtures("loaded_demo")
+@pytest.mark.parametrize("year", [2019, 2023])
+@pytest.mark.parametrize("metric", ["eq_positron_total", "eq_cyclotron", "eq_pet_mri"])
+def test_beijing_and_shanghai_have_the_most_positron_equipment_per_million(db, year, metric):
+    assert set(ranked_per_million(year, metric)[:2]) == {BEIJING, SHANGHAI}
+
+
+@pytest.mark.usefixtures("loaded_demo")
+@pytest.mark.parametrize("year", [2019, 2023])
+def test_the_poorer_western_provinces_are_not_among_the_best_equipped(db, year):
+    assert not set(ranked_per_million(year, "eq_positron_total")[:5]) & POORER_WESTERN
+
+
+@pytest.mark.usefixtures("loaded_demo")
+def test_departments_follow_the_rule_with_three_as_a_floor(db):
+    provinces = _read_provinces()
+    weights = nuclear_medicine_weights(provinces)
+    by_province = metrics.figures_by_province(year=2023)
+    departments = {code: figures["institutions"].value for code, figures in by_province.items()}
+    total = sum(departments.values())
+    rule = {code: total * weight / sum(weights.values()) for code, weight in weights.items()}
+    assert min(departments.values()) == MINIMUM_DEPARTMENTS
+    off = {
+        code: (count, round(rule[code], 1))
+        for code, count in departments.items()
+        if abs(count - rule[code]) > 1 and count != MINIMUM_DEPARTMENTS
+    }
+    assert off == {}
+    # Tibet's share is below the floor, and the floor does not add to it.
+    assert rule[TIBET] < MINIMUM_DEPARTMENTS == departments[TIBET]
+
+
+def test_the_floor_raises_only_the_shares_below_it():
+    # In proportion 1, 9, 10; the first raised to 3 by one from each of the largest.
+    assert apportion_with_floor(20, [1, 9, 10], 3) == [3, 8, 9]
+    # Where `apportion`'s minimum comes first and the rest is shared on top of it.
+    assert apportion(20, [1, 9, 10], minimum=3) == [4, 8, 8]
+    with pytest.raises(ValueError):
+        apportion_with_floor(8, [1, 1, 1], 3)
 
 
 def test_a_printed_count_of_a_part_wins_over_the_printed_share_of_it():

@@ -130,7 +130,9 @@ def test_where_both_publications_print_a_figure_they_agree_but_each_keeps_its_ow
 
 
 @pytest.mark.parametrize(("summary", "listed"), [("2519142", False), ("2519143", True)])
-def test_two_publications_agree_within_the_looser_tolerance(db, english, tmp_path, summary, listed):
+def test_two_publications_agree_within_their_roundings_together(
+    db, english, tmp_path, summary, listed
+):
     report, survey = tmp_path / "report.csv", tmp_path / "survey.csv"
     report.write_text("metric,year,value,unit,base,printed\nexam_sp_total,2019,2514142,count,,\n")
     survey.write_text(
@@ -146,7 +148,8 @@ def test_two_publications_agree_within_the_looser_tolerance(db, english, tmp_pat
         2019,
         "2,514,142 / 2,519,143",
         "",
-        "The report prints 2,514,142, the survey 2,519,143: more apart than the ±5,000 their "
+        # 5,000 for the survey's rounding, half a unit for the report's.
+        "The report prints 2,514,142, the survey 2,519,143: more apart than the ±5,000.5 their "
         "rounding allows.",
     )
     assert described(findings) == ([expected] if listed else [])
@@ -243,3 +246,14 @@ def test_the_page_names_each_findings_publication_and_scope(client, analyst, sur
         and "<code>tx_total</code>" in row
         for row in rows
     )
+
+
+def test_a_growth_printed_from_a_zero_count_is_not_held_against_it(db, english, tmp_path):
+    report = tmp_path / "report.csv"
+    report.write_text(
+        "metric,year,value,unit,base,printed\n"
+        "eq_pet_mri,2023,5,count,,\n"
+        "eq_pet_mri,2019,0,count,,\n"
+        "eq_pet_mri,2023,10.0,growth_percent_vs_2019,,\n"
+    )
+    assert inconsistencies(read_publications([Publication("report", report)])) == []
