@@ -181,7 +181,9 @@ def test_requests_fail_cleanly_while_postgres_is_down_and_recover_by_themselves(
     assert statuses <= {200, 503}, statuses
     assert 503 in {status for status, _s in outcomes[:during]}
     assert max(seconds for _status, seconds in outcomes) < 10, "a request hung"
-    assert [status_of(f"{base}/reports/?year=2019") for _ in range(10)] == [200] * 10
+    # A worker's first dashboard computes its figures cold (seconds on a busy machine): the
+    # point here is that it succeeds, not how fast; hangs are bounded by gunicorn's timeout.
+    assert [status_of(f"{base}/reports/?year=2019", timeout=60) for _ in range(10)] == [200] * 10
 
 
 def test_an_import_killed_halfway_leaves_nothing_behind(database, tmp_path):
