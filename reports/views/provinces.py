@@ -1,0 +1,36 @@
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from reports import charts, comparison, privacy
+from reports.views.common import csv_download, survey_years
+
+
+def provinces(request):
+    year, baseline, years = survey_years(request)
+    if year is None:
+        return render(request, "reports/no_data.html")
+    table = comparison.province_table(
+        year=year,
+        values=privacy.province_values(request.user, year=year),
+        marked=lambda code: (
+            privacy.hidden_in(year, code) if privacy.is_entitled(request.user, code) else ()
+        ),
+    )
+    if request.GET.get("download") == "csv":
+        header, body = comparison.as_table(table)
+        return csv_download(f"provinces-{year}.csv", header, body)
+    chart = charts.province_figure(
+        _("Positron imaging units per million people, %(year)s") % {"year": year},
+        [row["province"].name for row in table["rows_by_density"]],
+        [row["eq_positron_total_per_million"] for row in table["rows_by_density"]],
+    )
+    return render(
+        request,
+        "reports/provinces.html",
+        {
+            "year": year,
+            "years": years,
+            "table": table,
+            "figure": charts.as_json_data(chart),
+        },
+    )
