@@ -1,9 +1,8 @@
 """All provinces side by side: the headline figures and their densities per million people."""
 
-from django.utils.translation import gettext as _
-
 from departments.models import Province
 from reports import metrics
+from reports.formatting import DENSITY_DIGITS, rounded
 
 COMPARED = (
     "institutions",
@@ -18,15 +17,21 @@ COMPARED = (
 
 
 def as_table(table):
-    """The comparison as (header, rows) for a download."""
-    header = [_("province"), _("population (million)")]
-    for code, label in table["columns"]:
-        header += [f"{code}: {label}", f"{code}_per_million"]
+    """The comparison as (header, rows) for a download: fixed column names (metric codes)
+    whatever the language, the province's code and its name in the active language."""
+    header = ["province", "province_name", "population_millions"]
+    for code, _label in table["columns"]:
+        header += [code, f"{code}_per_million"]
     body = [
         [
             row["province"].code,
-            row["population_millions"],
-            *(cell for value, density, _marked in row["cells"] for cell in (value, density)),
+            row["province"].name,
+            rounded(row["population_millions"], 2),
+            *(
+                cell
+                for value, density, _marked in row["cells"]
+                for cell in (value, rounded(density, DENSITY_DIGITS))
+            ),
         ]
         for row in table["rows"]
     ]

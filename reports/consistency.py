@@ -66,6 +66,11 @@ class Finding:
     computed: str
     explanation: str
 
+    @property
+    def metric_label(self):
+        """How the page names the figure: its label, not its code ("a / b" for a pair)."""
+        return " / ".join(_metric_label(code) for code in self.metric.split(" / "))
+
 
 @dataclass(frozen=True)
 class PrintedFigure:
@@ -185,7 +190,15 @@ def _against_data(printed, scope_names):
                 ) % {"tolerance": _number(figure.tolerance)}
             else:
                 why = _("The data give a different figure.")
-            findings.append(_finding(figure, scope_names, figure.value, _shown(computed), why))
+            findings.append(
+                _finding(
+                    figure,
+                    scope_names,
+                    _as_printed(figure.value),
+                    _shown(computed, _decimals(figure.value) + 1),
+                    why,
+                )
+            )
     return findings
 
 
@@ -326,10 +339,27 @@ def _number(number):
     return f"{number.normalize():,f}" if isinstance(number, Decimal) else f"{number:,}"
 
 
-def _shown(number):
+def _metric_label(code):
+    definition = metrics.metrics().get(code)
+    return str(definition.label) if definition else code
+
+
+def _shown(number, digits=2):
+    """A computed figure as its printed counterpart is shown: separators, `digits` decimals
+    (one more than printed, so that a figure that rounds differently shows why)."""
     if number is None:
         return "—"
-    return f"{number:,}" if isinstance(number, int) else f"{number:.2f}"
+    return f"{number:,}" if isinstance(number, int) else f"{number:,.{digits}f}"
+
+
+def _as_printed(value):
+    """A printed figure in the page's one number format ("1,044" beside the computed
+    "1,045"): a bare count from the CSV gets its thousands separators."""
+    whole, point, decimals = value.partition(".")
+    try:
+        return f"{int(whole.replace(',', '')):,}{point}{decimals}"
+    except ValueError:
+        return value
 
 
 def _merge(findings):

@@ -2,11 +2,14 @@
 
 from dataclasses import dataclass
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from reports import metrics, privacy
 from reports.exporting import not_asked_in
-from reports.panels import HEADLINE, PANELS, PANELS_BY_KEY, Panel
+from reports.formatting import DENSITY_DIGITS, rounded
+from reports.panels import HEADLINE, HEADLINE_FIGURES, PANELS, PANELS_BY_KEY, Panel
+from survey import versions
 from survey.instrument import items as instrument
 
 
@@ -76,6 +79,13 @@ class Dashboard:
     def headline_over_shared(self):
         return _over_shared(self.headline)
 
+    @property
+    def headline_figures(self):
+        """The headline rows shown as big numbers at the top, disclosure applied as in the
+        tables (a blanked figure is None, shown as —)."""
+        by_code = {row.code: row for row in self.headline}
+        return [by_code[code] for code in HEADLINE_FIGURES if code in by_code]
+
 
 def ranks_among_provinces(values_by_province, province):
     """Each metric's rank (1 = highest) of `province` among the provinces whose figure is
@@ -89,6 +99,31 @@ def ranks_among_provinces(values_by_province, province):
         values = [v[code] for v in values_by_province.values() if v.get(code) is not None]
         ranks[code] = sorted(values, reverse=True).index(own) + 1
     return ranks
+
+
+def for_viewer(user, *, year, baseline, province, disclosure):
+    """The dashboard of a scope as `user` sees it, ranks among the provinces they see: the one
+    source of the dashboard page, its downloads, the workbook and the slide deck (cached until
+    the data change, so that a download costs no more than the page)."""
+    # Ranks depend on which provinces the viewer sees whole: none, one, or all (None).
+    seen_whole = privacy.viewer_province(user, None)
+    return versions.cached(
+        "board",
+        year,
+        baseline,
+        province,
+        disclosure.key,
+        seen_whole,
+        get_language(),
+        years=(year, baseline),
+        compute=lambda: build(
+            year=year,
+            baseline=baseline,
+            province=province,
+            disclosure=disclosure,
+            ranked_among=privacy.province_values(user, year=year) if province else None,
+        ),
+    )
 
 
 def build(*, year, baseline=None, province=None, disclosure=privacy.FULL_ACCESS, ranked_among=None):
@@ -183,33 +218,41 @@ def build(*, year, baseline=None, province=None, disclosure=privacy.FULL_ACCESS,
     )
 
 
+# A download's columns: fixed names that scripts can rely on whatever the language; the
+# active language's words are in `label` and `share_of`.
+TABLE_COLUMNS = [
+    "metric",
+    "label",
+    "value",
+    "share_pct",
+    "share_of",
+    "baseline",
+    "growth_pct",
+    "panel_growth_pct",
+    "n_reporting",
+    "per_million",
+    "rank",
+    "ranked_among",
+    "shared_value",
+    "shared_baseline",
+    "items_left_out",
+]
+
+
+def panel_rows(dashboard, key):
+    """The rows of panel `key`; the headline rows for 'growth'."""
+    if key == "growth":
+        return dashboard.headline
+    return next(data.rows for data in dashboard.panels if data.panel.key == key)
+
+
 def panel_table(dashboard, key):
     """A panel's rows as a table (header, rows) for download; the headline for 'growth'.
 
     A figure the cycle did not ask reads "not asked in <year>", apart from the blank of not
     reported; a growth over the items both years asked gives those figures and what it
-    leaves out.
+    leaves out. Shares and growths have one decimal, densities two (reports.formatting).
     """
-    rows = (
-        dashboard.headline
-        if key == "growth"
-        else next(data.rows for data in dashboard.panels if data.panel.key == key)
-    )
-    header = [
-        _("metric"),
-        _("label"),
-        _("value"),
-        _("share %"),
-        _("share of"),
-        _("baseline"),
-        _("growth %"),
-        _("growth % (matched panel)"),
-        _("reporting"),
-        _("per million people"),
-        _("value over the items asked in both years"),
-        _("baseline over the items asked in both years"),
-        _("items left out of the growth"),
-    ]
     not_asked = not_asked_in(dashboard.year)
     not_asked_before = not_asked_in(dashboard.baseline) if dashboard.baseline else None
     body = [
@@ -217,24 +260,22 @@ def panel_table(dashboard, key):
             row.code,
             row.label,
             row.value if row.asked else not_asked,
-            _rounded(row.share_pct),
+            rounded(row.share_pct),
             row.base_label or "",
             row.baseline if row.baseline_asked or not dashboard.baseline else not_asked_before,
-            _rounded(row.growth_pct),
-            _rounded(row.panel_growth_pct),
+            rounded(row.growth_pct),
+            rounded(row.panel_growth_pct),
             row.n_reporting if row.asked else None,
-            _rounded(row.per_million, 4),
+            rounded(row.per_million, DENSITY_DIGITS),
+            row.rank,
+            row.ranked_among,
             row.shared.value if row.shared else None,
             row.shared.baseline if row.shared else None,
             _("; ").join(row.left_out),
         ]
-        for row in rows
+        for row in panel_rows(dashboard, key)
     ]
-    return header, body
-
-
-def _rounded(number, digits=2):
-    return None if number is None else round(number, digits)
+    return list(TABLE_COLUMNS), body
 
 
 def panel_keys():

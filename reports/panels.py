@@ -29,6 +29,15 @@ def _panel(key, title, metrics, charted=None):
     return Panel(key, title, tuple(listed), tuple(charted or metrics))
 
 
+# The big numbers at the top of a dashboard, from the headline rows: what a talk opens with.
+HEADLINE_FIGURES = (
+    "eq_positron_total",
+    "exam_pet_total",
+    "tx_total",
+    "staff_total",
+    "institutions",
+)
+
 HEADLINE = (
     "institutions",
     "eq_positron_total",

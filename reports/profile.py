@@ -1,9 +1,39 @@
 """An institution's own figures, year over year."""
 
+from django.utils.translation import gettext_lazy as _
+
 from reports.metrics import metrics
 from reports.panels import HEADLINE
 from survey.instrument import items as instrument
 from survey.instrument.items import COUNT, FLAG
+
+# The profile's charts: an institution's 1 or 2 units beside its ~2,000 examinations on one
+# axis would lie flat at 0, so equipment, activity and staff each have a chart (and scale).
+CHARTS = (
+    (
+        "equipment",
+        _("Equipment units by survey year"),
+        ("eq_positron_total", "eq_single_photon_total", "eq_cyclotron"),
+    ),
+    (
+        "activity",
+        _("Examinations and treatments by survey year"),
+        ("exam_pet_total", "exam_petmri_total", "exam_sp_total", "exam_coin_total", "tx_total"),
+    ),
+    ("staff", _("Staff by survey year"), ("staff_total",)),
+)
+
+
+def chart_series(profile):
+    """[(key, title, [(label, values by year)])] of the profile's headline rows, one entry per
+    chart of `CHARTS` that has a row."""
+    rows = {row["code"]: row for row in profile["rows"]}
+    charts = []
+    for key, title, codes in CHARTS:
+        series = [(rows[code]["label"], rows[code]["values"]) for code in codes if code in rows]
+        if series:
+            charts.append((key, title, series))
+    return charts
 
 
 def institution_profile(institution):

@@ -24,6 +24,11 @@ CHROMIUM_ARGS = [
 
 def browser_or_skip():
     if not Path(CHROMIUM).exists():
+        # CI installs it (.ci/run): there, a browser test that cannot run is a failure.
+        if os.environ.get("CI"):
+            pytest.fail(
+                "Debian chromium is not installed (apt-get install chromium fonts-noto-cjk)"
+            )
         pytest.skip(
             "NOTICE: browser tests skipped: Debian chromium is not installed "
             "(apt-get install chromium fonts-noto-cjk)"

@@ -43,6 +43,8 @@ MATRIX = {
     "reports:province": (("51",), EVERYONE),
     "reports:provinces": ((), EVERYONE),
     "reports:brief": ((), EVERYONE),
+    "reports:deck": ((), EVERYONE),
+    "reports:workbook": ((), EVERYONE),
     # It compares every report with the national publication: analysts' and admins'.
     "reports:published_check": ((), {**signed_in(NOT_FOUND), "analyst": OK, "admin": OK}),
     "reports:download_table": (("equipment",), EVERYONE),

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 PAGES = [
     ("national", (), 10),
     ("province", ("51",), 10),
-    ("provinces", (), 1),
+    ("provinces", (), 2),  # the tile map and the bars
 ]
 
 

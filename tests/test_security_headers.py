@@ -14,6 +14,8 @@ def test_pages_carry_a_content_security_policy_without_inline_script(client, mak
     assert policy["default-src"] == "'self'"
     assert policy["frame-ancestors"] == "'none'"
     assert policy["object-src"] == "'none'"
+    # Chart downloads: plotly.js draws the PNG/SVG through an image of a blob: or data: URL.
+    assert policy["img-src"] == "'self' data: blob:"
 
 
 def test_framing_sniffing_and_referrer_are_refused(client, db):

@@ -2,8 +2,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from departments.models import Province
-from reports import brief, privacy
+from reports import brief, brief_docx, privacy
 from reports.views.common import survey_years
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def brief_report(request):
@@ -13,17 +15,26 @@ def brief_report(request):
     if year is None:
         return render(request, "reports/no_data.html")
     disclosure = privacy.disclosure_for(request.user, code, year, baseline)
-    text = brief.write(year=year, baseline=baseline, province=province, disclosure=disclosure)
-    if request.GET.get("download") == "txt":
-        response = HttpResponse(brief.as_text(text), content_type="text/plain; charset=utf-8")
-        scope = code or "national"
-        response["Content-Disposition"] = f'attachment; filename="brief-{scope}-{year}.txt"'
-        return response
+    sections = brief.write(year=year, baseline=baseline, province=province, disclosure=disclosure)
+    heading = brief.title(year=year, province=province)
+    filename = f"brief-{code or 'national'}-{year}"
+    download = request.GET.get("download")
+    if download == "txt":
+        return _attachment(
+            brief.as_text(sections, heading), "text/plain; charset=utf-8", f"{filename}.txt"
+        )
+    if download == "docx":
+        document = brief_docx.build(sections, heading=heading, year=year, baseline=baseline)
+        return _attachment(document, DOCX, f"{filename}.docx")
+    query = request.GET.copy()
+    query.pop("download", None)
     return render(
         request,
         "reports/brief.html",
         {
-            "brief": text,
+            "brief": sections,
+            "heading": heading,
+            "query": query.urlencode(),
             "province": province,
             "year": year,
             "baseline": baseline,
@@ -32,3 +43,9 @@ def brief_report(request):
             "suppressed": bool(disclosure.hidden),
         },
     )
+
+
+def _attachment(content, content_type, filename):
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

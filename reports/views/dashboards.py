@@ -44,20 +44,11 @@ def _dashboard_page(request, *, province=None):
     )
 
 
-def _board(user, year, baseline, province_code, disclosure):
-    ranked_among = privacy.province_values(user, year=year) if province_code else None
-    return dashboard.build(
-        year=year,
-        baseline=baseline,
-        province=province_code,
-        disclosure=disclosure,
-        ranked_among=ranked_among,
-    )
-
-
 def _dashboard_data(user, year, baseline, province_code, disclosure):
     """The figures and chart data of a dashboard: all of its work, cached as one."""
-    board = _board(user, year, baseline, province_code, disclosure)
+    board = dashboard.for_viewer(
+        user, year=year, baseline=baseline, province=province_code, disclosure=disclosure
+    )
     panels = [
         (
             data,
@@ -92,7 +83,9 @@ def download_table(request, key):
     if year is None:
         raise Http404
     disclosure = privacy.disclosure_for(request.user, province, year, baseline)
-    board = _board(request.user, year, baseline, province, disclosure)
+    board = dashboard.for_viewer(
+        request.user, year=year, baseline=baseline, province=province, disclosure=disclosure
+    )
     header, body = dashboard.panel_table(board, key)
     return csv_download(f"{key}-{province or 'national'}-{year}.csv", header, body)
 

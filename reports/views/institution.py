@@ -5,7 +5,6 @@ from django.utils.translation import gettext as _
 from departments.models import Institution
 from reports import charts, profile
 from reports.exporting import not_asked_in
-from reports.panels import HEADLINE
 from reports.views.common import csv_download
 
 
@@ -27,17 +26,16 @@ def institution(request, code):
             for item in data["items"]
         ]
         return csv_download(f"institution-{institution.code}.csv", header, body)
-    chart = charts.line_figure(
-        _("Headline figures by survey year"),
-        data["years"],
-        [(row["label"], row["values"]) for row in data["rows"] if row["code"] in HEADLINE],
-    )
+    figures = [
+        (key, charts.as_json_data(charts.line_figure(str(title), data["years"], series)))
+        for key, title, series in profile.chart_series(data)
+    ]
     return render(
         request,
         "reports/institution.html",
         {
             "institution": institution,
             "profile": data,
-            "figure": charts.as_json_data(chart),
+            "figures": figures,
         },
     )
