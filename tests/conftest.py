@@ -1,10 +1,14 @@
 import csv
+import io
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.management import call_command
 from django.utils import translation
 
+from demo.generate import generate_demo_rows
 from departments.models import Institution, Province
 from departments.services import load_provinces
 from survey.models import Cycle, Report
@@ -185,3 +189,19 @@ def people(
         "analyst": analyst,
         "admin": site_admin,
     }
+
+
+@pytest.fixture(scope="module")
+def loaded_demo(django_db_setup, django_db_blocker):
+    """The demo loaded once for the module by its command, and removed afterwards."""
+    demo = generate_demo_rows()
+    with django_db_blocker.unblock():
+        if not Province.objects.exists():
+            load_provinces(Province)
+        call_command("load_demo", stdout=io.StringIO())
+        yield
+        get_user_model().objects.filter(username__startswith="demo-").delete()
+        Report.objects.filter(cycle__in=demo).delete()
+        Cycle.objects.filter(year__in=demo).delete()
+        codes = {row["inst_code"] for rows in demo.values() for row in rows}
+        Institution.objects.filter(code__in=codes).delete()

@@ -8,39 +8,18 @@ import re
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 from docx import Document
 
-from demo.generate import generate_demo_rows
-from departments.models import Institution, Province
-from departments.services import load_provinces
+from departments.models import Province
 from reports import brief, consistency, metrics, privacy
 from reports.views.brief import DOCX
 from survey.instrument import items as instrument
-from survey.models import Cycle, Report
 
 LANGUAGES = ("zh-hans", "en")
 SICHUAN = "51"
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo loaded once for the module by its command, and removed afterwards."""
-    rows = generate_demo_rows()
-    with django_db_blocker.unblock():
-        if not Province.objects.exists():
-            load_provinces(Province)
-        call_command("load_demo", stdout=io.StringIO())
-        yield
-        get_user_model().objects.filter(username__startswith="demo-").delete()
-        Report.objects.filter(cycle__in=rows).delete()
-        Cycle.objects.filter(year__in=rows).delete()
-        codes = {row["inst_code"] for cycle_rows in rows.values() for row in cycle_rows}
-        Institution.objects.filter(code__in=codes).delete()
 
 
 def printed_forms():
@@ -79,7 +58,7 @@ def docx_text(content):
 
 
 @pytest.fixture
-def analyst_client(client, analyst, demo):
+def analyst_client(client, analyst, loaded_demo):
     client.force_login(analyst)
     return client
 
@@ -190,7 +169,7 @@ def test_a_province_report_is_the_provinces_and_named_by_its_name(analyst_client
     assert f"{staff.value:,}" in docx_text(response.content)
 
 
-def test_figures_the_year_did_not_ask_read_not_asked(demo, english):
+def test_figures_the_year_did_not_ask_read_not_asked(loaded_demo, english):
     """2023 asked no 177Lu treatments nor therapy wards (asked from 2028): its lists leave
     them out, and a figure of them reads "not asked in 2023", neither 0 nor —."""
     text = brief.as_text(brief.write(year=2023, baseline=2019))
@@ -201,7 +180,7 @@ def test_figures_the_year_did_not_ask_read_not_asked(demo, english):
     assert writer.value("tx_lu177_psma") == "not asked in 2023"
 
 
-def test_the_public_gets_a_dash_for_each_figure_disclosure_hides(client, demo, english):
+def test_the_public_gets_a_dash_for_each_figure_disclosure_hides(client, loaded_demo, english):
     tibet = Province.objects.get(code="54")
     disclosure = privacy.disclosure_for(AnonymousUser(), tibet.code, 2023, 2019)
     assert disclosure.hidden  # a small province: some figures would give a hospital away

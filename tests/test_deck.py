@@ -20,7 +20,6 @@ from reports import deck, metrics, privacy
 from reports.formatting import NOT_REPORTED, number
 from survey.instrument.items import GROUPS
 from survey.models import Report
-from tests.test_demo import demo, loaded_demo  # noqa: F401  (the demo, loaded once)
 
 SICHUAN = "51"
 TOPICS = {topic.key: topic for topic in deck.TOPICS}

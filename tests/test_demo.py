@@ -27,8 +27,7 @@ from demo.generate import (
     generate_demo_rows,
 )
 from demo.loading import DEMO_DIR
-from departments.models import Institution, Province, inst_code_validator
-from departments.services import load_provinces
+from departments.models import inst_code_validator
 from reports.consistency import check_published, read_published
 from survey.instrument import items as instrument
 from survey.instrument import rules
@@ -43,21 +42,6 @@ BEIJING, SHANGHAI, JIANGSU, SICHUAN = "11", "31", "32", "51"
 @pytest.fixture(scope="module")
 def demo():
     return generate_demo_rows()
-
-
-@pytest.fixture(scope="module")
-def loaded_demo(django_db_setup, django_db_blocker, demo):
-    """The demo loaded once for the module by its command, and removed afterwards."""
-    with django_db_blocker.unblock():
-        if not Province.objects.exists():
-            load_provinces(Province)
-        call_command("load_demo", stdout=io.StringIO())
-        yield
-        get_user_model().objects.filter(username__startswith="demo-").delete()
-        Report.objects.filter(cycle__in=demo).delete()
-        Cycle.objects.filter(year__in=demo).delete()
-        codes = {row["inst_code"] for rows in demo.values() for row in rows}
-        Institution.objects.filter(code__in=codes).delete()
 
 
 def rounded_like(printed, value):

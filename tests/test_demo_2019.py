@@ -21,7 +21,6 @@ from demo.generate import (
 )
 from reports import metrics
 from reports.consistency import PUBLISHED_2019_CSV
-from tests.test_demo import demo, loaded_demo  # noqa: F401  (the demo, loaded once)
 
 # The publication's own inconsistency: 1.58 million of 2.51 million is 63%, printed "50%".
 SKELETAL_SHARE = ("exam_sp_skeletal", "percent")

@@ -5,33 +5,11 @@ import io
 
 import openpyxl
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from demo.generate import generate_demo_rows
-from departments.models import Institution, Province
-from departments.services import load_provinces
 from reports import privacy
 from reports.panels import PANELS
-from survey.models import Cycle, Report
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo loaded once for the module by its command, and removed afterwards."""
-    rows = generate_demo_rows()
-    with django_db_blocker.unblock():
-        if not Province.objects.exists():
-            load_provinces(Province)
-        call_command("load_demo", stdout=io.StringIO())
-        yield
-        get_user_model().objects.filter(username__startswith="demo-").delete()
-        Report.objects.filter(cycle__in=rows).delete()
-        Cycle.objects.filter(year__in=rows).delete()
-        codes = {row["inst_code"] for cycle_rows in rows.values() for row in cycle_rows}
-        Institution.objects.filter(code__in=codes).delete()
 
 
 def workbook(client, **query):
@@ -48,7 +26,7 @@ def rows_by_code(sheet):
 
 
 @pytest.mark.django_db
-def test_the_workbook_has_an_about_sheet_and_one_sheet_per_panel(client, demo, analyst):
+def test_the_workbook_has_an_about_sheet_and_one_sheet_per_panel(client, loaded_demo, analyst):
     client.force_login(analyst)
     book = workbook(client, year=2023, baseline=2019)
     assert len(book.sheetnames) == 1 + len(PANELS)
@@ -70,7 +48,7 @@ def _growth_header(sheet):
 
 
 @pytest.mark.django_db
-def test_a_known_figure_is_a_number_with_its_number_format(client, demo, analyst):
+def test_a_known_figure_is_a_number_with_its_number_format(client, loaded_demo, analyst):
     client.force_login(analyst)
     book = workbook(client, year=2023, baseline=2019)
     equipment = rows_by_code(book[book.sheetnames[2]])
@@ -84,7 +62,7 @@ def test_a_known_figure_is_a_number_with_its_number_format(client, demo, analyst
 
 
 @pytest.mark.django_db
-def test_a_public_workbook_does_not_contain_a_suppressed_figure(client, demo):
+def test_a_public_workbook_does_not_contain_a_suppressed_figure(client, loaded_demo):
     from django.contrib.auth.models import AnonymousUser
 
     tibet = "54"
@@ -106,7 +84,7 @@ def test_a_public_workbook_does_not_contain_a_suppressed_figure(client, demo):
 
 
 @pytest.mark.django_db
-def test_the_dashboard_links_the_workbook_and_the_slides(client, demo):
+def test_the_dashboard_links_the_workbook_and_the_slides(client, loaded_demo):
     page = client.get(reverse("reports:province", args=["51"]), {"year": 2023, "baseline": 2019})
     html = page.content.decode()
     assert reverse("reports:workbook") + "?year=2023&amp;baseline=2019&amp;province=51" in html
@@ -114,7 +92,7 @@ def test_the_dashboard_links_the_workbook_and_the_slides(client, demo):
 
 
 @pytest.mark.django_db
-def test_the_dashboards_open_with_their_headline_figures(client, demo, analyst):
+def test_the_dashboards_open_with_their_headline_figures(client, loaded_demo, analyst):
     client.force_login(analyst)
     html = client.get(reverse("reports:national"), {"year": 2023, "baseline": 2019}).content
     headline = html.decode().split('id="headline-figures"')[1].split("</ul>")[0]
@@ -124,7 +102,7 @@ def test_the_dashboards_open_with_their_headline_figures(client, demo, analyst):
 
 
 @pytest.mark.django_db
-def test_a_headline_figure_the_public_does_not_see_reads_a_dash(client, demo):
+def test_a_headline_figure_the_public_does_not_see_reads_a_dash(client, loaded_demo):
     page = client.get(reverse("reports:province", args=["54"]), {"year": 2023, "baseline": 2019})
     figures = page.context["board"].headline_figures
     blanked = [row.code for row in figures if row.value is None]
