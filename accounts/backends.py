@@ -1,9 +1,13 @@
 """Authentication with the model permissions, plus every permission for the admin role."""
 
+from functools import cache
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
 
 from accounts.roles import is_admin
+from config.compiled import compile_model_query
 
 
 class RoleBackend(ModelBackend):
@@ -21,10 +25,19 @@ class RoleBackend(ModelBackend):
 
     def get_user(self, user_id):
         # The role decides almost every request: read it with the user, in one query.
-        user = (
-            get_user_model()
-            ._default_manager.select_related("membership")
-            .filter(pk=user_id)
-            .first()
-        )
+        try:
+            user_id = get_user_model()._meta.pk.to_python(user_id)  # the session keeps text
+        except ValidationError:
+            return None
+        found = _user_with_membership().instances(user_id=user_id)
+        user = found[0] if found else None
         return user if user is not None and self.user_can_authenticate(user) else None
+
+
+@cache
+def _user_with_membership():
+    # Compiled once (`config.compiled`): every request of a signed-in user asks it.
+    def build(user_id):
+        return get_user_model()._default_manager.select_related("membership").filter(pk=user_id)
+
+    return compile_model_query(build, user_id=(1, 2))

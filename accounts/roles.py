@@ -85,9 +85,13 @@ def scope_of(user):
     return Scope(None)
 
 
+# The roles that enter report values: reporters, and admins who fix them.
+FILING_ROLES = (Role.REPORTER, Role.ADMIN)
+
+
 def files_reports(user):
-    """Whether the user's role enters report values (reporters, and admins who fix them)."""
-    return role_of(user) in (Role.REPORTER, Role.ADMIN)
+    """Whether the user's role enters report values (`FILING_ROLES`)."""
+    return role_of(user) in FILING_ROLES
 
 
 def reviews_reports(user):

@@ -9,7 +9,8 @@ opens its own report's research section once, then saves it again and again with
 (`--interval`, default 1.5 s: the deadline-day rate of 133 saves/s). Each analyst reloads the
 national and provincial dashboards as fast as they come. Bounded in time. Afterwards every reporter's last saved
 value is checked in the database, and no response may be a 5xx.
-Goals: >= 100 section saves/s with p95 <= 500 ms; warm dashboard >= 200 requests/s.
+Goals: >= 100 section saves/s with p95 <= 500 ms and, meanwhile, >= 100 dashboard views/s;
+0 errors, 0 values lost. `--double` then measures at twice the offered load (no goal).
 """
 
 import argparse
@@ -124,10 +125,6 @@ def start_server(port, workers, threads, max_age):
             "gthread",
             "--threads",
             str(threads),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "4",
             "--log-level",
             "warning",
         ],
@@ -181,6 +178,9 @@ async def keep_saving(session, code, url, fields, deadline, interval, stats):
         async with session.post(url, data=data, allow_redirects=False) as response:
             await response.read()
             status = response.status
+        # The browser's redirected GET shows "Saved." and so consumes it: without this, the
+        # messages would pile up in the cookie, then in the session, written on every save.
+        session.cookie_jar.clear(lambda cookie: cookie.key == "messages")
         stats["save_times"].append(time.monotonic() - started)
         stats["statuses"].append(status)
         if status == 302:
@@ -318,52 +318,60 @@ def main():
         help="seconds between one reporter's saves (200 reporters every 1.5 s: 133 saves/s)",
     )
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument(
+        "--double", action="store_true", help="then again at twice the offered load (no goal)"
+    )
     options = parser.parse_args()
     codes = prepare(options.reporters, options.analysts)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = start_server(port, options.workers, options.threads, options.max_age)
+    failed = False
     try:
-        stats, elapsed = asyncio.run(
-            run_load(
-                f"http://127.0.0.1:{port}",
-                codes,
-                options.analysts,
-                options.seconds,
-                options.interval,
-            )
-        )
+        intervals = [options.interval] + ([options.interval / 2] if options.double else [])
+        for interval in intervals:
+            failed |= measure(f"http://127.0.0.1:{port}", codes, options, interval)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
+    if failed:
+        raise SystemExit(1)
+
+
+def measure(base, codes, options, interval):
+    """One run at `interval` between a reporter's saves; prints it; whether anything failed."""
+    stats, elapsed = asyncio.run(run_load(base, codes, options.analysts, options.seconds, interval))
     lost = check_saved(stats["last_saved"])
     server_errors = [s for s in stats["statuses"] if s >= 500]
     saves, views = stats["save_times"], stats["dashboard_times"]
+    offered = len(codes) / interval
+    goal = interval == options.interval
     print(
-        f"{len(codes)} reporters, {options.analysts} analysts, {elapsed:.0f} s, "
-        f"{options.workers} gunicorn workers x {options.threads} threads, Redis cache, "
-        f"figures at most {options.max_age} s behind"
+        f"\n{len(codes)} reporters saving every {interval:g} s (offered {offered:.0f} saves/s), "
+        f"{options.analysts} analysts, {elapsed:.0f} s, {options.workers} gunicorn workers x "
+        f"{options.threads} threads, Redis cache, figures at most {options.max_age} s behind"
     )
     print(
         f"section saves: {len(saves) / elapsed:,.1f}/s, p50 {milliseconds(saves, 0.5):.0f} ms, "
-        f"p95 {milliseconds(saves, 0.95):.0f} ms (goal >= 100/s, p95 <= 500 ms)"
+        f"p95 {milliseconds(saves, 0.95):.0f} ms"
+        + (" (goal >= 100/s, p95 <= 500 ms)" if goal else " (twice the load: no goal)")
     )
     print(
         f"dashboards: {len(views) / elapsed:,.1f}/s, p50 {milliseconds(views, 0.5):.0f} ms, "
-        f"p95 {milliseconds(views, 0.95):.0f} ms (goal >= 200/s)"
+        f"p95 {milliseconds(views, 0.95):.0f} ms" + (" (goal >= 100/s)" if goal else "")
     )
     generator, server, database = (seconds / elapsed for seconds in stats["cpu"])
     print(
         f"CPU cores busy: app servers {server:.2f}, PostgreSQL {database:.2f}, "
-        f"this load generator {generator:.2f} (of {os.cpu_count()})"
+        f"this load generator {generator:.2f} (of {os.cpu_count()}); app server CPU per "
+        f"request {server * 1000 / max(1, (len(saves) + len(views)) / elapsed):.1f} ms"
     )
     print(
         f"refused saves: {stats['failed_saves']}; 5xx responses: {len(server_errors)}; "
         f"saved values missing from the database: {len(lost)}"
     )
-    if server_errors or lost:
-        raise SystemExit(1)
+    return bool(server_errors or lost)
 
 
 if __name__ == "__main__":

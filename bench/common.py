@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-DATABASE = "nmsurvey_bench"
+DATABASE = os.environ.get("BENCH_DATABASE", "nmsurvey_bench")
 
 
 def bench_env(**extra):

@@ -145,7 +145,6 @@ else:
 
 # App servers keep no state of their own: sessions and the figures' data versions live in the
 # database and, with REDIS_URL, the cache (figures, dashboards) is shared by every server.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # How long figures may lag behind a change (seconds); see survey/versions.py.
 SURVEY_FIGURES_MAX_AGE = envint("SURVEY_FIGURES_MAX_AGE", 0)
 # Disclosure control of published figures (reports/privacy.py): a figure with fewer non-zero
@@ -169,6 +168,9 @@ CACHES = {
         "KEY_PREFIX": release(),
     }
 }
+# Sessions are read from a shared cache where there is one, and always written through to the
+# database: a process-local cache would let a session ended in one worker live on in another.
+SESSION_ENGINE = f"django.contrib.sessions.backends.{'cached_db' if REDIS_URL else 'db'}"
 
 # Model permissions, plus every permission for users whose role is admin (accounts.Membership).
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.RoleBackend"]

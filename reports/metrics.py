@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import TERTIARY_TIERS, DeptAffiliation, Ownership, Province, Tier
-from reports.compiled import compile_query
+from config.compiled import compile_query
 from survey import versions
 from survey.instrument import items as instrument
 from survey.instrument.items import COUNT, FLAG, GROUPS
@@ -460,7 +460,7 @@ def figures_by_province(*, year, published=False):
 
 
 # The aggregate queries are compiled once per shape (which filters a scope uses) and run with
-# each scope's own parameters (`reports.compiled`): building them costs more than running them.
+# each scope's own parameters (`config.compiled`): building them costs more than running them.
 _YEARS = (2001, 2002)  # two values of a year parameter, for `compile_query` to find its places
 
 

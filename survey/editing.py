@@ -2,6 +2,8 @@
 `Report.version`, every change written to the audit trail.
 """
 
+import copy
+
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -97,6 +99,10 @@ def start_report(*, institution, cycle, by):
     return report
 
 
+def _reloaded(report):
+    return Report.objects.select_related("institution__province", "cycle").get(pk=report.pk)
+
+
 @transaction.atomic
 def save_section(report, *, values, version, by, notes=None, units_formset=None, counts_shown=None):
     """Save a section's values (item code -> value) as `by`; returns the saved report.
@@ -114,9 +120,8 @@ def save_section(report, *, values, version, by, notes=None, units_formset=None,
     # It filters on the report's own columns only: with a join, Django would move the version
     # test into a subquery, which PostgreSQL does not re-check after waiting for the lock.
     locked = Report.objects.filter(pk=report.pk, version=version).update(version=F("version"))
-    if not Report.objects.editable_by(by).filter(pk=report.pk).exists():
+    if not Report.objects.is_editable_by(by, report.pk):
         raise NotAllowed(_("This report cannot be changed any more."))
-    current = Report.objects.select_related("institution", "cycle").get(pk=report.pk)
     if not locked:
         raise StaleVersion(
             _(
@@ -124,8 +129,12 @@ def save_section(report, *, values, version, by, notes=None, units_formset=None,
                 "it is kept below, next to the values saved meanwhile. Check them, then save "
                 "again."
             ),
-            current,
+            _reloaded(report),
         )
+    # Every write of a report raises its version (`Report.save`, the importer): loaded at the
+    # version just locked, `report` is the row as it stands, and need not be read again (a
+    # copy: the caller's object stays as it was loaded).
+    current = copy.copy(report) if report.version == version else _reloaded(report)
     before = current.item_values()
     if units_formset is not None:
         pending = units_formset.pending_units()
@@ -148,7 +157,7 @@ def save_section(report, *, values, version, by, notes=None, units_formset=None,
             else:
                 merged.pop(key, None)
         current.notes = merged
-    current.save()
+    current.save(update_fields=[*values, *(["notes"] if notes else []), "updated_at"])
     after = current.item_values()
     if units_formset is not None:
         units_formset.instance = current

@@ -1,11 +1,15 @@
 """Survey cycles and the reports institutions file for them."""
 
+from functools import cache
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import FILING_ROLES, Scope, reviews_reports, scope_of
+from config.compiled import compile_model_query, compile_query
 from departments.models import Institution, InstitutionProfile
 from survey.instrument import items as instrument
 
@@ -57,27 +61,119 @@ class ReportQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """The reports `user` may read: its institution's, its province's, or all by role."""
-        from accounts.roles import scope_of
-
-        scope = scope_of(user)
-        return self.none() if scope.nothing else self.filter(scope.q("institution"))
+        return self.visible_in(scope_of(user))
 
     def editable_by(self, user):
         """The reports whose values `user` may change now: a reporter's (or an admin's) draft
         or returned reports of an open cycle."""
-        from accounts.roles import files_reports
+        return self.editable_in(scope_of(user))
 
-        if not files_reports(user):
+    def visible_in(self, scope):
+        """`visible_to` a user of `scope` (`accounts.roles.Scope`)."""
+        return self.none() if scope.nothing else self.filter(scope.q("institution"))
+
+    def editable_in(self, scope):
+        """`editable_by` a user of `scope`."""
+        if scope.role not in FILING_ROLES:
             return self.none()
-        return self.visible_to(user).filter(cycle__is_open=True, status__in=EDITABLE_STATUSES)
+        return self.visible_in(scope).filter(cycle__is_open=True, status__in=EDITABLE_STATUSES)
+
+    def with_editable_by(self, user):
+        """Each report annotated `editable`: whether `user` may change its values now."""
+        return self.with_editable_in(scope_of(user))
+
+    def with_editable_in(self, scope):
+        if scope.role not in FILING_ROLES:
+            return self.annotate(editable=models.Value(False))
+        editable = Report.objects.editable_in(scope).filter(pk=models.OuterRef("pk"))
+        return self.annotate(editable=models.Exists(editable))
 
     def reviewable_by(self, user):
         """The submitted reports of an open cycle that `user` (coordinator, admin) may review."""
-        from accounts.roles import reviews_reports
-
         if not reviews_reports(user):
             return self.none()
         return self.visible_to(user).filter(cycle__is_open=True, status=ReportStatus.SUBMITTED)
+
+
+class ReportManager(models.Manager.from_queryset(ReportQuerySet)):
+    def with_previous(self, user, year, code):
+        """The report of institution `code` for `year` that `user` sees, annotated as by
+        `with_editable_by`, and the institution's report of the latest earlier cycle (or None).
+
+        One query, compiled once per kind of scope: every page of the filing asks it first.
+        `Report.DoesNotExist` if the user sees no such report.
+        """
+        scope = scope_of(user)
+        if scope.nothing or not 0 < year < 10_000:
+            raise Report.DoesNotExist
+        kind, scope_value = _kind_of(scope)
+        found = _compiled_with_previous(scope.role, kind).instances(
+            code=code, year=year, **({} if scope_value is None else {"scope_value": scope_value})
+        )
+        if not found or found[0].cycle_id != year:
+            raise Report.DoesNotExist
+        return found[0], (found[1] if len(found) > 1 else None)
+
+    def is_editable_by(self, user, pk):
+        """Whether `user` may change the values of report `pk` now (`editable_by`), in a query
+        compiled once per kind of scope: every save asks it."""
+        scope = scope_of(user)
+        if scope.role not in FILING_ROLES or scope.nothing:
+            return False
+        kind, scope_value = _kind_of(scope)
+        return bool(
+            _compiled_editable(scope.role, kind).rows(
+                pk=pk, **({} if scope_value is None else {"scope_value": scope_value})
+            )
+        )
+
+
+def _kind_of(scope):
+    """(kind of `scope`, the value that places it) for the queries compiled per kind."""
+    if scope.everything:
+        return "everything", None
+    if scope.province_id:
+        return "province", scope.province_id
+    return "inst", scope.institution_id
+
+
+def _scope_of_kind(role, kind, scope_value):
+    return Scope(
+        role,
+        everything=kind == "everything",
+        province_id=scope_value if kind == "province" else None,
+        institution_id=scope_value if kind == "inst" else None,
+    )
+
+
+def _scope_examples(kind):
+    if kind == "everything":
+        return {}
+    return {"scope_value": ("11", "12") if kind == "province" else (1, 2)}
+
+
+@cache
+def _compiled_editable(role, kind):
+    def build(pk, scope_value=None):
+        scope = _scope_of_kind(role, kind, scope_value)
+        return Report.objects.editable_in(scope).filter(pk=pk).values("pk")
+
+    return compile_query(build, pk=(1, 2), **_scope_examples(kind))
+
+
+@cache
+def _compiled_with_previous(role, kind):
+    def build(code, year, scope_value=None):
+        scope = _scope_of_kind(role, kind, scope_value)
+        return (
+            Report.objects.visible_in(scope)
+            .with_editable_in(scope)
+            .select_related("institution__province", "cycle")
+            .filter(institution__code=code, cycle_id__lte=year)
+            .order_by("-cycle_id")[:2]
+        )
+
+    return compile_model_query(build, code=("A", "B"), year=(2001, 2002), **_scope_examples(kind))
 
 
 class Report(
@@ -137,7 +233,7 @@ class Report(
         help_text=_("The filer's explanation of each warning, by warning key."),
     )
 
-    objects = ReportQuerySet.as_manager()
+    objects = ReportManager()
 
     class Meta:
         ordering = ["-cycle", "institution__code"]

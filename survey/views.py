@@ -25,7 +25,7 @@ from equipment.models import IMAGING_UNIT_TYPES
 from equipment.services import derived_items
 from interchange import exporting
 from survey import audit, editing, workflow
-from survey.assessment import assess, previous_report, sections_asked
+from survey.assessment import assess, sections_asked
 from survey.filing import province_overview, provinces_overview
 from survey.filing_files import write_filing_workbook
 from survey.forms import EquipmentUnitFormSet, ReviewForm, SectionForm
@@ -42,6 +42,13 @@ def _report_or_404(user, year, code):
         cycle_id=year,
         institution__code=code,
     )
+
+
+def _report_and_previous_or_404(user, year, code):
+    try:
+        return Report.objects.with_previous(user, year, code)
+    except Report.DoesNotExist:
+        raise Http404 from None
 
 
 def _report_url(report, name="survey:report", *extra):
@@ -117,8 +124,7 @@ def start(request, year):
 @login_required
 def report(request, year, code):
     """The report page: progress by section, the workflow steps, history and audit trail."""
-    report = _report_or_404(request.user, year, code)
-    previous = previous_report(report)
+    report, previous = _report_and_previous_or_404(request.user, year, code)
     assessment = assess(report, previous)
     show_audit = may_open(request.user, "history")
     steps = workflow.allowed_steps(report, request.user)
@@ -130,7 +136,7 @@ def report(request, year, code):
             "previous": previous,
             "assessment": assessment,
             "steps": steps,
-            "editable": Report.objects.editable_by(request.user).filter(pk=report.pk).exists(),
+            "editable": report.editable,
             "events": list(report.events.select_related("by")),
             "explained": explained_warnings(assessment, report),
             "problems": _problems(assessment),
@@ -250,15 +256,14 @@ def _problems(assessment):
 @login_required
 def section(request, year, code, key):
     """One section of a report: the form while it is editable, the values otherwise."""
-    report = _report_or_404(request.user, year, code)
+    report, previous = _report_and_previous_or_404(request.user, year, code)
     sections = sections_asked(report.cycle_id)
     section = next((s for s in sections if s.key == key), None)
     if section is None:
         raise Http404
-    editable = Report.objects.editable_by(request.user).filter(pk=report.pk).exists()
+    editable = report.editable
     if request.method == "POST" and not editable:
         raise PermissionDenied(_("This report cannot be changed any more."))
-    previous = previous_report(report)
     equipment = key == "equipment"
     listed = list(report.equipment_units.all()) if equipment else []
     data = request.POST if request.method == "POST" else None

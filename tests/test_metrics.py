@@ -280,7 +280,7 @@ def test_shares_and_densities():
 
 
 def test_a_compiled_query_refuses_a_place_computed_from_its_parameter(db):
-    from reports.compiled import compile_query
+    from config.compiled import compile_query
 
     def plain(year):
         return Report.objects.filter(cycle_id=year).values("status")

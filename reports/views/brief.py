@@ -2,7 +2,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from departments.models import Province
-from reports import brief, brief_docx, privacy
+from reports import brief, privacy
 from reports.views.common import survey_years
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -24,6 +24,9 @@ def brief_report(request):
             brief.as_text(sections, heading), "text/plain; charset=utf-8", f"{filename}.txt"
         )
     if download == "docx":
+        # python-docx is imported only for a .docx: every process would pay it at start.
+        from reports import brief_docx
+
         document = brief_docx.build(sections, heading=heading, year=year, baseline=baseline)
         return _attachment(document, DOCX, f"{filename}.docx")
     query = request.GET.copy()

@@ -4,7 +4,6 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from departments.models import Province
-from reports import deck
 from reports.views.common import survey_years
 
 
@@ -14,6 +13,9 @@ def status_deck(request):
     year, baseline, _years = survey_years(request, code)
     if year is None:
         return render(request, "reports/no_data.html", status=404)
+    # python-pptx costs a third of a second to import: every process would pay it at start.
+    from reports import deck
+
     scope = deck.scope_for(request.user, year=year, baseline=baseline, province=province)
     response = HttpResponse(deck.write(scope), content_type=deck.CONTENT_TYPE)
     response["Content-Disposition"] = (

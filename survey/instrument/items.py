@@ -168,7 +168,13 @@ def item_codes():
 
 def section_items(section_key, year=None):
     """The items of a section, those the cycle of `year` asks when it is given."""
-    return [item for item in items() if item.section == section_key and item.asked_in(year)]
+    return list(section_items_asked(section_key, year))
+
+
+@cache
+def section_items_asked(section_key, year):
+    """`section_items` as a tuple, worked out once per section and year (every page asks)."""
+    return tuple(item for item in items() if item.section == section_key and item.asked_in(year))
 
 
 def items_asked(year):
