@@ -40,4 +40,6 @@ messages: venv
 bench: venv
 	$(PY) bench/bench_import.py
 	$(PY) bench/bench_reports.py
-	$(PY) bench/bench_load.py
+	$(PY) bench/bench_save.py
+	$(PY) bench/bench_load.py --double
+	$(PY) bench/bench_lighthouse.py

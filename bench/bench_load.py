@@ -34,6 +34,8 @@ from common import PYTHON, ROOT, bench_env, fresh_database, manage  # noqa: E402
 PASSWORD = "load-test-password-1"
 SECTION = "research"
 SAVED_ITEM = "res_papers_sci"
+# Counted with the 5xx responses: a request whose connection the server dropped.
+CONNECTION_LOST = 599
 DASHBOARDS = ["/reports/?year=2023&baseline=2019", "/reports/province/51/?year=2023"]
 
 
@@ -175,9 +177,16 @@ async def keep_saving(session, code, url, fields, deadline, interval, stats):
         value = baseline + random.randint(0, 3)
         data = {**fields, SAVED_ITEM: str(value), "version": str(version), "then": "stay"}
         started = time.monotonic()
-        async with session.post(url, data=data, allow_redirects=False) as response:
-            await response.read()
-            status = response.status
+        try:
+            async with session.post(url, data=data, allow_redirects=False) as response:
+                await response.read()
+                status = response.status
+        except aiohttp.ClientError:
+            # The server dropped the connection (a worker killed for its timeout): an error,
+            # and whether the value was saved is unknown, so this reporter stops here.
+            stats["statuses"].append(CONNECTION_LOST)
+            stats["last_saved"].pop(code, None)
+            break
         # The browser's redirected GET shows "Saved." and so consumes it: without this, the
         # messages would pile up in the cookie, then in the session, written on every save.
         session.cookie_jar.clear(lambda cookie: cookie.key == "messages")
@@ -194,9 +203,13 @@ async def keep_reading(session, base, deadline, stats):
     while time.monotonic() < deadline:
         url = random.choice(DASHBOARDS)
         started = time.monotonic()
-        async with session.get(base + url) as response:
-            await response.read()
-            stats["statuses"].append(response.status)
+        try:
+            async with session.get(base + url) as response:
+                await response.read()
+                stats["statuses"].append(response.status)
+        except aiohttp.ClientError:
+            stats["statuses"].append(CONNECTION_LOST)
+            continue
         stats["dashboard_times"].append(time.monotonic() - started)
 
 
@@ -368,7 +381,8 @@ def measure(base, codes, options, interval):
         f"request {server * 1000 / max(1, (len(saves) + len(views)) / elapsed):.1f} ms"
     )
     print(
-        f"refused saves: {stats['failed_saves']}; 5xx responses: {len(server_errors)}; "
+        f"refused saves: {stats['failed_saves']}; 5xx responses or dropped connections: "
+        f"{len(server_errors)}; "
         f"saved values missing from the database: {len(lost)}"
     )
     return bool(server_errors or lost)

@@ -91,8 +91,8 @@ def in_process(app, code, saves, profile_lines):
         profiler = cProfile.Profile()
         profiler.runcall(run, saves, version)
         out = io.StringIO()
-        stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("cumulative")
-        stats.print_stats(r"survey|accounts|config|equipment|reports", profile_lines)
+        stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+        stats.print_stats(rf"{ROOT}/(survey|accounts|config|equipment|reports)/", profile_lines)
         stats.sort_stats("tottime").print_stats(profile_lines)
         text = out.getvalue()
     return per_save, text

@@ -116,6 +116,8 @@ def for_viewer(user, *, year, baseline, province, disclosure):
         seen_whole,
         get_language(),
         years=(year, baseline),
+        # The public's board is made of published figures only.
+        published=not disclosure.entitled,
         compute=lambda: build(
             year=year,
             baseline=baseline,

@@ -26,13 +26,13 @@ from django.db.models import Count, F, IntegerField, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from departments.models import TERTIARY_TIERS, DeptAffiliation, Ownership, Province, Tier
 from config.compiled import compile_query
+from departments.models import TERTIARY_TIERS, DeptAffiliation, Ownership, Province, Tier
 from survey import versions
 from survey.instrument import items as instrument
 from survey.instrument.items import COUNT, FLAG, GROUPS
 from survey.instrument.sections.radiopharmaceuticals import LICENSE_CLASS_III, LicenseClass
-from survey.models import Report, ReportStatus
+from survey.models import PUBLISHED_STATUSES, Report
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,6 @@ def _choice_metrics(code, prefix, choices, section):
 
 
 # Reports that count in what is published; drafts and returned reports are still changing.
-PUBLISHED_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
 
 
 def _institution_total(parts):
@@ -446,6 +445,7 @@ def figures(*, year, province=None, panel_with=None, published=False):
         published,
         years=(year, panel_with),
         compute=compute,
+        published=published,
     )
 
 
@@ -456,7 +456,9 @@ def figures_by_province(*, year, published=False):
         rows = _run(_compiled_by_province_query(published, _vendor()), year=year)
         return {row["institution__province"]: _figures_from_row(row, year) for row in rows}
 
-    return versions.cached("figures-by-province", year, published, years=(year,), compute=compute)
+    return versions.cached(
+        "figures-by-province", year, published, years=(year,), compute=compute, published=published
+    )
 
 
 # The aggregate queries are compiled once per shape (which filters a scope uses) and run with
@@ -621,6 +623,7 @@ def _counts_over_common(of_year, other_year, *, province, published, panel):
         # (and, for the matched panel, on which institutions reported in `other_year`).
         years=(of_year, other_year if panel else None),
         compute=compute,
+        published=published,
     )
 
 

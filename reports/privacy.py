@@ -82,6 +82,7 @@ The public table of a year and its pattern are computed together and cached as o
 (`public`): what is shown is never newer than what is blanked.
 """
 
+import bisect
 import hashlib
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -97,7 +98,7 @@ from survey import versions
 from survey.instrument import items as instrument
 from survey.instrument.items import GROUPS, OF_WHICH, THERAPY_GROUPS
 from survey.instrument.sections.radiopharmaceuticals import LICENSE_CLASS_III, LicenseClass
-from survey.models import Cycle, Report
+from survey.models import PUBLISHED_STATUSES, Cycle, Report
 
 NATIONAL = "national"
 PROTECTION = 0.2
@@ -293,6 +294,9 @@ class _Table:
             for cell in equation:
                 self.equations_of.setdefault(cell, []).append(index)
         self.hidden_in = [0] * len(self.equations)
+        # The hidden cells of each equation as (place in the equation, cell), in its order:
+        # what every room and protection asks, without going through the equation's cells.
+        self.hidden_cells = [[] for _ in self.equations]
         self.wholes = {}
         for scope in table:
             for part, whole in scope_bounds(year):
@@ -347,7 +351,7 @@ class _Table:
         for other in self.equations_of.get(cell, ()):
             if other == index:
                 continue
-            cells = [c for c in self.equations[other] if c != cell and c in self.hidden]
+            cells = [c for _place, c in self.hidden_cells[other] if c != cell]
             rooms = [self.room_within(c, other, depth - 1) for c in cells]
             total = sum(rooms)
             if other in self.national:
@@ -361,12 +365,13 @@ class _Table:
         if cell not in self.hidden:
             for index in self.equations_of.get(cell, ()):
                 self.hidden_in[index] += 1
+                bisect.insort(self.hidden_cells[index], (self.equations[index].index(cell), cell))
             self.rooms.clear()
         self.hidden[cell] = max(self.hidden.get(cell, 0), requirement)
 
     def protected(self, index, cell):
         """Do the other hidden cells of equation `index` absorb `cell`'s requirement?"""
-        others = [c for c in self.equations[index] if c != cell and c in self.hidden]
+        others = [c for _place, c in self.hidden_cells[index] if c != cell]
         rooms = [self.room_within(c, index) for c in others]
         room = sum(rooms)
         needed_others = 1
@@ -462,10 +467,10 @@ def public_table(year):
     return public(year)[0]
 
 
-def public(year):
+def public(year, *, fresh=False):
     """(the public table of `year`, {scope: codes hidden}), computed together and cached as
     one entry: what is shown and what is blanked always come from the same data, even while
-    `SURVEY_FIGURES_MAX_AGE` serves a previous entry."""
+    `SURVEY_FIGURES_MAX_AGE` serves a previous entry (never with `fresh`)."""
 
     def compute():
         table = {
@@ -474,12 +479,25 @@ def public(year):
         }
         return table, suppress(table, year)
 
-    return versions.cached("public-table", year, years=(year,), compute=compute)
+    return versions.cached(
+        "public-table", year, years=(year,), compute=compute, published=True, fresh=fresh
+    )
+
+
+# A page needs one scope of the public table, or only what it hides: each is an entry of its
+# own, read without the whole table (thousands of figures to unpickle on every view), computed
+# from a fresh public table so that no entry outlives the data it came from.
 
 
 def hidden_cells(year):
     """{NATIONAL or province code: codes hidden from the public} for `year`."""
-    return public(year)[1]
+    return versions.cached(
+        "public-hidden",
+        year,
+        years=(year,),
+        published=True,
+        compute=lambda: public(year, fresh=True)[1],
+    )
 
 
 def hidden_in(year, province_code):
@@ -501,9 +519,15 @@ def _public_scope(year, province_code):
     """(figures, hidden codes) of one scope of `year`'s public table, from one entry."""
     if year is None:
         return {}, frozenset()
-    table, hidden = public(year)
     scope = province_code or NATIONAL
-    return table.get(scope, _no_reports(year)), hidden.get(scope, frozenset())
+
+    def compute():
+        table, hidden = public(year, fresh=True)
+        return table.get(scope, _no_reports(year)), hidden.get(scope, frozenset())
+
+    return versions.cached(
+        "public-scope", year, scope, years=(year,), published=True, compute=compute
+    )
 
 
 # --- What one viewer sees ------------------------------------------------------------------
@@ -754,9 +778,7 @@ def years_and_default(user, province_code):
         )
         return years, years[0] if years else None
     rows = list(
-        Cycle.objects.annotate(
-            n=Count("reports", filter=Q(reports__status__in=metrics.PUBLISHED_STATUSES))
-        )
+        Cycle.objects.annotate(n=Count("reports", filter=Q(reports__status__in=PUBLISHED_STATUSES)))
         .filter(n__gt=0)
         .values_list("year", "is_open", "n")
         .order_by("year")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("deck.pptx", views.status_deck, name="deck"),
     path("workbook.xlsx", views.dashboard_workbook, name="workbook"),
     path("published-check/", views.published_check, name="published_check"),
+    path("table/<str:key>/", views.table, name="table"),
     path("download/<str:key>.csv", views.download_table, name="download_table"),
     path("aggregates.<str:extension>", views.download_aggregates, name="aggregates"),
 ]

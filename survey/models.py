@@ -48,6 +48,8 @@ class ReportStatus(models.TextChoices):
 
 # A reporter edits a report only in these states; submitted and accepted reports are locked.
 EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
+# The reports whose figures are published (the public's tables).
+PUBLISHED_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
 
 
 class ReportQuerySet(models.QuerySet):
@@ -373,6 +375,12 @@ class DataVersion(models.Model):
 
     year = models.PositiveSmallIntegerField(_("survey year"), primary_key=True)
     stamp = models.CharField(_("stamp"), max_length=32)
+    published_stamp = models.CharField(
+        _("stamp of the published reports"),
+        max_length=32,
+        default="",
+        help_text=_("Renewed only when what the public may see of the year can change."),
+    )
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
 
     class Meta:

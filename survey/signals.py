@@ -8,7 +8,7 @@ from django.dispatch import receiver
 
 from departments.models import Institution, Province
 from survey import versions
-from survey.models import Cycle, Report
+from survey.models import PUBLISHED_STATUSES, Cycle, Report
 
 
 @receiver(post_save, sender=Cycle)
@@ -18,8 +18,16 @@ def cycle_created(sender, instance, created, **kwargs):
 
 
 @receiver([post_save, post_delete], sender=Report)
-def report_changed(sender, instance, **kwargs):
-    versions.changed(instance.cycle_id)
+def report_changed(sender, instance, update_fields=None, **kwargs):
+    # A report the public cannot see, saved without its status (a draft's section), leaves
+    # the published figures as they were.
+    unpublished = (
+        kwargs.get("signal") is post_save
+        and update_fields is not None
+        and "status" not in update_fields
+        and instance.status not in PUBLISHED_STATUSES
+    )
+    versions.changed(instance.cycle_id, published=not unpublished)
 
 
 @receiver([post_save, post_delete], sender=Institution)

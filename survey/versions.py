@@ -9,6 +9,11 @@ worker's own memory (the default), and whoever made the change: a web worker, th
 `manage.py import_survey` in a process of its own. A request reads the stamps in one query,
 the first time it needs one (`read_once_per_request`, from `DataVersionMiddleware`).
 
+Each year also has a published stamp, renewed only when what the public may see can change: a
+submitted or accepted report, a change of status, a new or deleted report, an import, the
+registry. Draft saves, the bulk of a deadline day, leave it alone, and the public table and its
+disclosure control (`reports.privacy.public`, seconds of work) with it (`published=True`).
+
 `SURVEY_FIGURES_MAX_AGE` (seconds, default 0) lets stale figures be served that long after a
 change, recomputed by one request while the others keep the previous ones. With 0, a change
 shows at once; on a deadline day, when every few milliseconds a save changes the open year,
@@ -28,7 +33,7 @@ from django.utils import timezone
 TIMEOUT = 24 * 3600
 RECOMPUTE_LOCK_SECONDS = 30
 
-# {year: stamp} read during the current request; None outside a request.
+# {year: (stamp, published stamp)} read during the current request; None outside a request.
 _read_in_request = contextvars.ContextVar("survey_data_versions", default=None)
 
 
@@ -48,7 +53,10 @@ def _read(years):
     rows = (
         DataVersion.objects.all() if years is None else DataVersion.objects.filter(year__in=years)
     )
-    return dict(rows.values_list("year", "stamp"))
+    return {
+        year: (stamp, published)
+        for year, stamp, published in rows.values_list("year", "stamp", "published_stamp")
+    }
 
 
 def started(*years):
@@ -56,7 +64,11 @@ def started(*years):
     from survey.models import DataVersion
 
     DataVersion.objects.bulk_create(
-        [DataVersion(year=year, stamp=uuid.uuid4().hex) for year in years], ignore_conflicts=True
+        [
+            DataVersion(year=year, stamp=uuid.uuid4().hex, published_stamp=uuid.uuid4().hex)
+            for year in years
+        ],
+        ignore_conflicts=True,
     )
 
 
@@ -66,8 +78,9 @@ def _created(years):
     return _read(years)
 
 
-def stamps(years):
-    """The current stamp of each year (None years are skipped)."""
+def stamps(years, *, published=False):
+    """The current stamp of each year (None years are skipped); its published stamp with
+    `published`."""
     years = [year for year in years if year is not None]
     remembered = _read_in_request.get()
     if remembered is None:
@@ -80,29 +93,33 @@ def stamps(years):
     missing = [year for year in years if year not in found]
     if missing:
         found.update(_created(missing))
-    return tuple(found[year] for year in years)
+    return tuple(found[year][1 if published else 0] for year in years)
 
 
-def changed(*years):
+def changed(*years, published=True):
     """The data of `years` changed; takes effect when the current transaction commits.
+    `published=False`: only reports the public cannot see did (a draft's values).
 
     Renewing the stamp only after commit keeps a concurrent request from caching the
     uncommitted state's predecessor under the new stamp, and keeps the stamp rows free of
     long transactions' locks (an import holds its own rows, never the stamps).
     """
     if years:
-        transaction.on_commit(lambda: _renew(years), robust=True)
+        transaction.on_commit(lambda: _renew(years, published), robust=True)
 
 
-def _renew(years):
+def _renew(years, published=True):
     from survey.models import DataVersion
 
     stamp, now = uuid.uuid4().hex, timezone.now()
     years = sorted(set(years))
+    renewing = {
+        "stamp": stamp,
+        "changed_at": now,
+        **({"published_stamp": stamp} if published else {}),
+    }
     # A save changes one year, which has its row: one statement, where the upsert takes three.
-    renewed = len(years) == 1 and DataVersion.objects.filter(year=years[0]).update(
-        stamp=stamp, changed_at=now
-    )
+    renewed = len(years) == 1 and DataVersion.objects.filter(year=years[0]).update(**renewing)
     if not renewed:
         _upsert(years, stamp, now)
     remembered = _read_in_request.get()
@@ -114,24 +131,29 @@ def _upsert(years, stamp, now):
     from survey.models import DataVersion
 
     DataVersion.objects.bulk_create(
-        [DataVersion(year=year, stamp=stamp, changed_at=now) for year in years],
+        [
+            DataVersion(year=year, stamp=stamp, published_stamp=stamp, changed_at=now)
+            for year in years
+        ],
         # The same order in every upsert: two at once cannot deadlock.
         update_conflicts=True,
         unique_fields=["year"],
-        update_fields=["stamp", "changed_at"],
+        update_fields=["stamp", "published_stamp", "changed_at"],
     )
 
 
-def cached(name, *parts, years, compute):
-    """`compute()`, cached under `name` and `parts`, recomputed when the `years` change."""
+def cached(name, *parts, years, compute, published=False, fresh=False):
+    """`compute()`, cached under `name` and `parts`, recomputed when the `years` change (only
+    what the public may see of them, with `published`). `fresh`: never a value of older data,
+    whatever `SURVEY_FIGURES_MAX_AGE` allows (for what other entries are computed from)."""
     key = ":".join(map(str, (name, *parts)))
-    current = stamps(years)
+    current = stamps(years, published=published)
     entry = cache.get(key)
     if entry is not None:
         computed_with, computed_at, value = entry
         if computed_with == current:
             return value
-        recent = time.time() - computed_at < settings.SURVEY_FIGURES_MAX_AGE
+        recent = not fresh and time.time() - computed_at < settings.SURVEY_FIGURES_MAX_AGE
         # One request recomputes; the others keep serving the recent figures meanwhile.
         if recent and not cache.add(f"{key}:recomputing", 1, RECOMPUTE_LOCK_SECONDS):
             return value

@@ -41,6 +41,7 @@ MATRIX = {
     "set_language": ((), dict.fromkeys(ROLES, FOUND)),
     "reports:national": ((), EVERYONE),
     "reports:province": (("51",), EVERYONE),
+    "reports:table": (("equipment",), EVERYONE),
     "reports:provinces": ((), EVERYONE),
     "reports:brief": ((), EVERYONE),
     "reports:deck": ((), EVERYONE),

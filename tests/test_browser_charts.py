@@ -107,6 +107,8 @@ def test_a_chart_downloads_as_png_and_svg_under_the_csp(
         f"{live_server.url}{reverse('reports:national')}?year=2023&baseline=2019",
         wait_until="networkidle",
     )
+    # Drawn when it nears the viewport.
+    page.locator("#panel-equipment .chart").scroll_into_view_if_needed()
     buttons = page.locator("#panel-equipment .modebar-btn")
     png_title, svg_title = (
         ("下载图表为PNG格式", "下载图表为SVG格式")

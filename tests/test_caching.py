@@ -228,3 +228,32 @@ def test_the_figures_over_the_items_both_cycles_asked_are_renewed_with_either_ye
     with django_capture_on_commit_callbacks(execute=True):
         make_report(institution=second.institution, tx_i131_graves=0)  # a 2023 report
     assert therapy() == (1, 1) and therapy(panel=True) == (1, 1)
+
+
+def test_a_drafts_save_leaves_what_the_public_sees(
+    reporter, report_2023, django_capture_on_commit_callbacks
+):
+    """The public table (and its disclosure control) is recomputed only when what the public
+    may see can change: a draft's section save is not such a change, its submission is."""
+    from survey import editing, versions, workflow
+
+    def current():
+        with versions.read_once_per_request():
+            return versions.stamps([2023]), versions.stamps([2023], published=True)
+
+    data, published = current()
+    with django_capture_on_commit_callbacks(execute=True):
+        editing.save_section(
+            report_2023, values={"res_papers_sci": 2}, version=report_2023.version, by=reporter
+        )
+    after_save = current()
+    assert after_save[0] != data and after_save[1] == published
+    report_2023.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            workflow.submit(report_2023, by=reporter)
+        except workflow.WorkflowError:
+            # Not complete: the status then changes through the admin's path instead.
+            report_2023.status = "submitted"
+            report_2023.save()
+    assert current()[1] != published

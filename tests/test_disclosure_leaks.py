@@ -44,6 +44,14 @@ def tibet_one_laboratory(add):
             add(province, **in_vitro(samples))
 
 
+def panel_tables(client, query):
+    """The HTML of the growth and examinations tables a dashboard of `query` fetches."""
+    return "".join(
+        client.get(reverse("reports:table", args=[key]), query).content.decode()
+        for key in ("growth", "examinations")
+    )
+
+
 def aggregates(client, **query):
     return client.get(reverse("reports:aggregates", args=["json"]), query).json()
 
@@ -189,12 +197,13 @@ def test_the_matched_panel_does_not_give_a_new_hospital_away(client, add, analys
     assert all(row.split(",")[column] == "" for row in rows)
     page = client.get(reverse("reports:province", args=["11"]), query)
     assert all(row.panel_growth_pct is None for row in page.context["board"].headline)
-    # Nor an empty series or column where the panel would be.
-    assert "增长（配对机构）" not in page.content.decode()
+    # Nor an empty series or column where the panel would be (the tables the page fetches).
+    assert "增长（配对机构）" not in page.content.decode() + panel_tables(client, query)
     assert len(page.context["growth_figure"]["data"]) == 1
     client.force_login(analyst)  # entitled: every figure, the panel's growth too
     page = client.get(reverse("reports:province", args=["11"]), query)
     assert len(page.context["growth_figure"]["data"]) == 2
+    assert "增长（配对机构）" in panel_tables(client, query)
     rows = client.get(url, query).content.decode("utf-8-sig").splitlines()[1:]
     line = next(row.split(",") for row in rows if row.startswith("exam_pet_tumor,"))
     assert float(line[column]) == 8.0

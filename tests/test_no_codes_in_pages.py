@@ -17,6 +17,13 @@ PAGES = {
     "provinces": (reverse("reports:provinces"), {"year": 2023}),
     "published check": (reverse("reports:published_check"), {}),
     "brief": (reverse("reports:brief"), QUERY),
+    # The tables a dashboard fetches when they are opened.
+    "growth table": (reverse("reports:table", args=["growth"]), QUERY),
+    "province equipment table": (
+        reverse("reports:table", args=["equipment"]),
+        {**QUERY, "province": "51"},
+    ),
+    "therapy table": (reverse("reports:table", args=["therapy"]), QUERY),
 }
 
 

@@ -27,6 +27,10 @@ def test_the_main_pages_have_distinct_titles(client, analyst, report_2023, langu
         "provinces": title_of(client, "reports:provinces", year=2023),
         "published check": title_of(client, "reports:published_check"),
         "brief": title_of(client, "reports:brief", year=2023),
+        "equipment table": title_of(client, "reports:table", "equipment", year=2023),
+        "province equipment table": title_of(
+            client, "reports:table", "equipment", year=2023, province="51"
+        ),
     }
     assert len(set(titles.values())) == len(titles), titles
     assert "2023" in titles["national"]

@@ -2,7 +2,13 @@
 
 from reports.views.brief import brief_report
 from reports.views.checks import published_check
-from reports.views.dashboards import download_aggregates, download_table, national, province
+from reports.views.dashboards import (
+    download_aggregates,
+    download_table,
+    national,
+    province,
+    table,
+)
 from reports.views.deck import status_deck
 from reports.views.institution import institution
 from reports.views.provinces import provinces
@@ -19,4 +25,5 @@ __all__ = [
     "provinces",
     "published_check",
     "status_deck",
+    "table",
 ]

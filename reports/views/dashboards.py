@@ -1,8 +1,10 @@
 import uuid
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from departments.models import Province
 from reports import charts, dashboard, privacy
@@ -11,21 +13,32 @@ from reports.views.common import csv_download, province_param, survey_years
 from survey import versions
 
 
-def _dashboard_page(request, *, province=None):
-    code = province.code if province else None
+def _viewer_dashboard(request, code):
+    """The dashboard of a scope for the query's years as the viewer sees it, with its charts'
+    data: (years, disclosure, variant, (board, panels, growth, computation)), or None for
+    the data when the viewer may see no cycle. The page and its tables share this cache."""
     year, baseline, years = survey_years(request, code)
     if year is None:
-        return render(request, "reports/no_data.html")
+        return years, None, None, None
     disclosure = privacy.disclosure_for(request.user, code, year, baseline)
     # Ranks depend on which provinces the viewer sees whole: none, one, or all (None).
     seen_whole = privacy.viewer_province(request.user, None)
     variant = (year, baseline, code, disclosure.key, seen_whole, get_language())
-    board, panels, growth, computation = versions.cached(
+    data = versions.cached(
         "dashboard",
         *variant,
         years=(year, baseline),
+        published=not disclosure.entitled,
         compute=lambda: _dashboard_data(request.user, year, baseline, code, disclosure),
     )
+    return years, disclosure, variant, data
+
+
+def _dashboard_page(request, *, province=None):
+    years, disclosure, variant, data = _viewer_dashboard(request, province and province.code)
+    if data is None:
+        return render(request, "reports/no_data.html")
+    board, panels, growth, computation = data
     return render(
         request,
         "reports/dashboard.html",
@@ -37,10 +50,22 @@ def _dashboard_page(request, *, province=None):
             "growth_figure": growth,
             "suppressed": bool(disclosure.hidden),
             "marked": bool(disclosure.marked),
-            # The panels' HTML is cached too: rendering ten tables is most of a warm view.
+            # The charts' data in the page are cached as HTML too, as long as the figures.
             "panels_key": ":".join(map(str, (*variant, computation))),
             "query": request.GET.urlencode(),
+            "scope_query": _scope_query(board),
         },
+    )
+
+
+def _scope_query(board):
+    """The query string of the board's year, baseline and province, for its tables' links."""
+    return urlencode(
+        {
+            "year": board.year,
+            **({"baseline": board.baseline} if board.baseline else {}),
+            **({"province": board.province} if board.province else {}),
+        }
     )
 
 
@@ -73,6 +98,46 @@ def national(request):
 
 def province(request, code):
     return _dashboard_page(request, province=get_object_or_404(Province, code=code))
+
+
+def table(request, key):
+    """One panel's table, as the dashboard folds it: its own page without JavaScript, and
+    what the dashboard fetches the first time the table is opened (from the same cache, so
+    the viewer sees exactly the figures the page would show)."""
+    if key not in dashboard.panel_keys():
+        raise Http404
+    code = request.GET.get("province") or None
+    province = get_object_or_404(Province, code=code) if code else None
+    _years, _disclosure, _variant, data = _viewer_dashboard(request, code)
+    if data is None:
+        raise Http404
+    board = data[0]
+    if key == "growth":
+        if not board.baseline:
+            raise Http404
+        title = _("Growth %(year)s over %(baseline)s") % {
+            "year": board.year,
+            "baseline": board.baseline,
+        }
+        rows, rows_over_shared = board.headline, board.headline_over_shared
+    else:
+        shown = next((panel for panel in board.panels if panel.panel.key == key), None)
+        if shown is None:
+            raise Http404
+        title, rows, rows_over_shared = shown.panel.title, shown.rows, shown.rows_over_shared
+    return render(
+        request,
+        "reports/table.html",
+        {
+            "board": board,
+            "province": province,
+            "key": key,
+            "title": title,
+            "rows": rows,
+            "rows_over_shared": rows_over_shared,
+            "scope_query": _scope_query(board),
+        },
+    )
 
 
 def download_table(request, key):
