@@ -117,11 +117,20 @@ def test_a_year_without_the_other_asks_no_shared_figures(cycles):
     assert metrics.differing_metrics(2023, 2019) == {}
 
 
+def _with_tables(client, page, params, *keys):
+    """The page's HTML followed by that of its tables `keys`, which it fetches when opened."""
+    tables = [
+        client.get(reverse("reports:table", args=[key]), params).content.decode() for key in keys
+    ]
+    return "\n".join([page.content.decode(), *tables])
+
+
 def test_the_dashboard_labels_the_growth_over_the_shared_items(analyst_client, cycles):
-    page = analyst_client.get(
-        reverse("reports:province", args=["51"]), {"year": 2028, "baseline": 2023}
+    params = {"year": 2028, "baseline": 2023}
+    page = analyst_client.get(reverse("reports:province", args=["51"]), params)
+    html = _with_tables(
+        analyst_client, page, {**params, "province": "51"}, "growth", "therapy", "services"
     )
-    html = page.content.decode()
     board = page.context["board"]
     tx = next(row for row in board.headline if row.code == "tx_total")
     assert (tx.value, tx.baseline, tx.growth_pct) == (786, 160, pytest.approx(328.75))
@@ -158,7 +167,8 @@ def test_of_which_items_are_listed_under_their_whole(analyst_client, cycles):
     assert examinations[1:3] == ["exam_pet_psma", "exam_pet_fapi"]
     # Not parts: the chart of the equipment types has no bar of them.
     assert "eq_pet_long_axial" not in [row.code for row in _panel(board, "equipment").charted_rows]
-    html = page.content.decode()
+    keys = [data.panel.key for data in board.panels]
+    html = _with_tables(analyst_client, page, {"year": 2028, "baseline": 2023}, *keys)
     assert '<tr data-metric="eq_pet_long_axial" data-of-which="eq_pet_ct">' in html
     for code in ("campuses", "therapy_wards", "res_clinical_trials", "inst_rp_lu177"):
         assert f'<tr data-metric="{code}"' in html, code
@@ -337,7 +347,7 @@ def test_the_public_is_told_when_no_growth_over_the_shared_items_is_shown(client
     # The public has no count of institutions over the items both years asked (the full
     # counts would compare different therapies): no growth is shown, and the page says why.
     assert therapy.growth_pct is None and therapy.asked_differently
-    html = page.content.decode()
+    html = _with_tables(client, page, {"year": 2028, "baseline": 2023}, "growth")
     row = html[html.index('<tr data-metric="inst_therapy"') :].split("</tr>")[0]
     assert "no growth shown over the items asked in both years" in row
 
