@@ -116,8 +116,9 @@ def for_viewer(user, *, year, baseline, province, disclosure):
         seen_whole,
         get_language(),
         years=(year, baseline),
-        # The public's board is made of published figures only.
-        published=not disclosure.entitled,
+        # The board of a viewer who sees no province whole is made of published figures only
+        # (a coordinator's ranks use their own province's full figures).
+        published=seen_whole == "",
         compute=lambda: build(
             year=year,
             baseline=baseline,

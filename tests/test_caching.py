@@ -257,3 +257,37 @@ def test_a_drafts_save_leaves_what_the_public_sees(
             report_2023.status = "submitted"
             report_2023.save()
     assert current()[1] != published
+
+
+def test_the_publics_dashboard_outlives_a_drafts_save_a_coordinators_does_not(
+    client,
+    reporter,
+    report_2023,
+    make_report,
+    coordinator_sichuan,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    from reports import dashboard
+    from survey import editing
+
+    for _ in range(3):
+        make_report(status="accepted", eq_pet_ct=2)
+    built = []
+    original = dashboard.build
+    monkeypatch.setattr(dashboard, "build", lambda **kwargs: built.append(1) or original(**kwargs))
+    page = reverse("reports:province", args=["51"])
+
+    def views():
+        client.logout()
+        client.get(page, {"year": 2023})
+        client.force_login(coordinator_sichuan)
+        client.get(page, {"year": 2023})
+        return len(built)
+
+    assert views() == 2  # the public's board and the coordinator's
+    with django_capture_on_commit_callbacks(execute=True):
+        editing.save_section(
+            report_2023, values={"res_papers_sci": 2}, version=report_2023.version, by=reporter
+        )
+    assert views() == 3  # the coordinator's again: it counts their province's drafts

@@ -28,7 +28,7 @@ def _viewer_dashboard(request, code):
         "dashboard",
         *variant,
         years=(year, baseline),
-        published=not disclosure.entitled,
+        published=seen_whole == "",  # as `dashboard.for_viewer`'s board
         compute=lambda: _dashboard_data(request.user, year, baseline, code, disclosure),
     )
     return years, disclosure, variant, data
