@@ -22,17 +22,15 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import PYTHON, ROOT, bench_env, fresh_database, manage, table  # noqa: E402
+from common import PYTHON, ROOT, bench_env, free_port, fresh_database, manage, table, wait_for_port  # noqa: E402
 
 PAGES = {
     "national": "/reports/?year=2023&baseline=2019",
@@ -84,14 +82,12 @@ def start_server(port):
         cwd=ROOT,
         env=bench_env(**SERVER_ENV),
     )
-    for _ in range(200):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
+    try:
+        wait_for_port(port, "gunicorn")
+    except SystemExit:
+        server.kill()
+        raise
+    return server
 
 
 def install_lighthouse():
@@ -178,9 +174,7 @@ def main():
     options = parser.parse_args()
     install_lighthouse()
     cookie = f"sessionid={analyst_session()}"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     server = start_server(port)
     try:
         measured = {}

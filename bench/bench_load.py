@@ -18,7 +18,6 @@ import asyncio
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,7 +28,7 @@ import aiohttp
 from yarl import URL
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import PYTHON, ROOT, bench_env, fresh_database, manage  # noqa: E402
+from common import PYTHON, ROOT, bench_env, free_port, fresh_database, manage, wait_for_port  # noqa: E402
 
 PASSWORD = "load-test-password-1"
 SECTION = "research"
@@ -133,13 +132,8 @@ def start_server(port, workers, threads, max_age):
         cwd=ROOT,
         env=env,
     )
-    for _ in range(200):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("gunicorn did not start")
+    wait_for_port(port, "gunicorn")
+    return server
 
 
 async def log_in(session, base, username):
@@ -336,9 +330,7 @@ def main():
     )
     options = parser.parse_args()
     codes = prepare(options.reporters, options.analysts)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     server = start_server(port, options.workers, options.threads, options.max_age)
     failed = False
     try:

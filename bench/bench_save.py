@@ -19,7 +19,6 @@ import io
 import json
 import os
 import pstats
-import socket
 import subprocess
 import sys
 import time
@@ -29,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_load import PASSWORD, SAVED_ITEM, SECTION, FormFields, prepare  # noqa: E402
-from common import PYTHON, ROOT, bench_env, manage, table  # noqa: E402
+from common import PYTHON, ROOT, bench_env, free_port, manage, table, wait_for_port  # noqa: E402
 
 GOAL_MS = 5.0
 BENCH = Path(__file__).resolve().parent
@@ -146,12 +145,6 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_gunicorn(app, port):
     env = bench_env(
         ALLOWED_HOSTS="127.0.0.1",
@@ -166,13 +159,8 @@ def start_gunicorn(app, port):
         cwd=ROOT,
         env=env,
     )
-    for _ in range(300):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("gunicorn did not start")
+    wait_for_port(port, "gunicorn")
+    return server
 
 
 def worker_cpu_seconds(master):

@@ -1,6 +1,7 @@
 """What the benchmarks share: a scratch PostgreSQL database, child processes and their cost."""
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -76,3 +77,20 @@ def table(headings, rows):
     widths = [max(len(str(x)) for x in column) for column in zip(headings, *rows, strict=True)]
     for row in (headings, ["-" * w for w in widths], *rows):
         print("  ".join(str(cell).rjust(width) for cell, width in zip(row, widths, strict=True)))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, what="the server"):
+    """Return once something listens on 127.0.0.1:`port` (at most 30 s)."""
+    for _ in range(300):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"{what} did not start")

@@ -82,7 +82,6 @@ The public table of a year and its pattern are computed together and cached as o
 (`public`): what is shown is never newer than what is blanked.
 """
 
-import bisect
 import hashlib
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -294,9 +293,6 @@ class _Table:
             for cell in equation:
                 self.equations_of.setdefault(cell, []).append(index)
         self.hidden_in = [0] * len(self.equations)
-        # The hidden cells of each equation as (place in the equation, cell), in its order:
-        # what every room and protection asks, without going through the equation's cells.
-        self.hidden_cells = [[] for _ in self.equations]
         self.wholes = {}
         for scope in table:
             for part, whole in scope_bounds(year):
@@ -351,7 +347,7 @@ class _Table:
         for other in self.equations_of.get(cell, ()):
             if other == index:
                 continue
-            cells = [c for _place, c in self.hidden_cells[other] if c != cell]
+            cells = [c for c in self.equations[other] if c != cell and c in self.hidden]
             rooms = [self.room_within(c, other, depth - 1) for c in cells]
             total = sum(rooms)
             if other in self.national:
@@ -365,13 +361,12 @@ class _Table:
         if cell not in self.hidden:
             for index in self.equations_of.get(cell, ()):
                 self.hidden_in[index] += 1
-                bisect.insort(self.hidden_cells[index], (self.equations[index].index(cell), cell))
             self.rooms.clear()
         self.hidden[cell] = max(self.hidden.get(cell, 0), requirement)
 
     def protected(self, index, cell):
         """Do the other hidden cells of equation `index` absorb `cell`'s requirement?"""
-        others = [c for _place, c in self.hidden_cells[index] if c != cell]
+        others = [c for c in self.equations[index] if c != cell and c in self.hidden]
         rooms = [self.room_within(c, index) for c in others]
         room = sum(rooms)
         needed_others = 1
