@@ -1,5 +1,8 @@
 # Production image: gunicorn behind your reverse proxy, static files served by whitenoise.
-# Needs at run time: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL (PostgreSQL).
+# Needs at run time: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL (PostgreSQL), REDIS_URL for the job
+# queue. The jobs' worker is the same image run as
+#   python manage.py rqworker --job-class django_tasks_rq.Job default
+# with MEDIA_ROOT on a volume that the web and worker containers share.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_DEBUG=0

@@ -20,8 +20,11 @@ $(VENV)/.installed: pyproject.toml
 migrate: venv
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 
+# The jobs' worker (imports, exports, mail) runs beside the server and stops with it.
 run: migrate
 	$(DEMO_ENV) $(PY) manage.py load_demo --if-empty
+	$(DEMO_ENV) $(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: venv
@@ -41,5 +44,5 @@ bench: venv
 	$(PY) bench/bench_import.py
 	$(PY) bench/bench_reports.py
 	$(PY) bench/bench_save.py
-	$(PY) bench/bench_load.py --double
+	$(PY) bench/bench_load.py --double --floor
 	$(PY) bench/bench_lighthouse.py

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts import views
 from accounts.forms import LoginForm, ThrottledPasswordResetForm
 
 # Login, logout, password change and reset: Django's views with templates/registration/; the
@@ -13,4 +14,8 @@ urlpatterns = [
         name="password_reset",
     ),
     path("", include("django.contrib.auth.urls")),
+    # The user's own page: role, scope, password and API tokens (Django's default login redirect).
+    path("profile/", views.account, name="account"),
+    path("profile/tokens/", views.create_token, name="account_token_create"),
+    path("profile/tokens/<int:pk>/revoke/", views.revoke_token, name="account_token_revoke"),
 ]

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from notices.languages import remember as remember_mail_language
 from survey import versions
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,16 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        # The language switch (set_language) sets the cookie: remember the choice for the
+        # user's mail then, and only then (no query on any other request).
+        chosen = response.cookies.get(settings.LANGUAGE_COOKIE_NAME)
+        user = getattr(request, "user", None)
+        if chosen is not None and getattr(user, "is_authenticated", False):
+            remember_mail_language(user, chosen.value)
+        return response
 
 
 def _has_control_character(text, allowed=""):

@@ -54,14 +54,21 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "import_export",
     "axes",
+    "ninja",
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
+    "django_tasks_rq",
     "departments",
     "accounts",
     "equipment",
     "survey",
     "interchange",
     "reports",
+    "jobs",
+    "api",
+    "notices",
     "demo",
 ]
 
@@ -152,6 +159,10 @@ SURVEY_FIGURES_MAX_AGE = envint("SURVEY_FIGURES_MAX_AGE", 0)
 SURVEY_DISCLOSURE_MIN_CONTRIBUTORS = envint("SURVEY_DISCLOSURE_MIN_CONTRIBUTORS", 3)
 SURVEY_DISCLOSURE_DOMINANCE = float(os.environ.get("SURVEY_DISCLOSURE_DOMINANCE", "0.85"))
 SURVEY_PUBLIC_MIN_SHARE = float(os.environ.get("SURVEY_PUBLIC_MIN_SHARE", "0.5"))
+# Reminders of the deadline: an institution is reminded at most once in this many days.
+SURVEY_REMINDER_INTERVAL_DAYS = envint("SURVEY_REMINDER_INTERVAL_DAYS", 7)
+# Links in mail are made absolute with this address (mail is written outside any request).
+SURVEY_SITE_URL = os.environ.get("SURVEY_SITE_URL", "http://127.0.0.1:8000")
 # A working day; a session left on a shared ward computer ends with the browser.
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -172,6 +183,24 @@ CACHES = {
 # database: a process-local cache would let a session ended in one worker live on in another.
 SESSION_ENGINE = f"django.contrib.sessions.backends.{'cached_db' if REDIS_URL else 'db'}"
 
+# Background jobs (imports, exports, mail) through django-tasks: on the database queue in the
+# embedded default (`manage.py db_worker`, started by `make run`), on RQ with the Redis that is
+# already there in production (`manage.py rqworker --job-class django_tasks_rq.Job`).
+# TASKS_BACKEND=immediate runs each job inside the request that enqueues it.
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "rq" if REDIS_URL else "database")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "rq": "django_tasks_rq.RQBackend",
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[TASKS_BACKEND],
+        "QUEUES": ["default"],
+    }
+}
+# An import of 150,000 rows takes minutes: the job's limit is an hour, not the request's 30 s.
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
+
 # Model permissions, plus every permission for users whose role is admin (accounts.Membership).
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.RoleBackend"]
 
@@ -183,6 +212,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = envint("PROXY_COUNT", 0)
+# The API's throttle reads the client address the way axes does.
+NINJA_NUM_PROXIES = envint("PROXY_COUNT", 0)
 # A failed login's username as recorded, cut to the length of axes' column (accounts.forms).
 AXES_USERNAME_CALLABLE = "accounts.forms.axes_username"
 LOGIN_URL = "login"
@@ -242,14 +273,12 @@ STORAGES = {
 }
 
 # Survey files: `import_survey` reads files of up to SURVEY_UPLOAD_MAX_BYTES; the admin's import,
-# the only form that takes a file, up to SURVEY_ADMIN_IMPORT_MAX_BYTES and _ROWS: what one
-# request reads, checks and writes well within the server's 30 s timeout (preview and confirm
-# each read the whole file). Any other request body is form fields, held in memory: Django's
-# default of 2.5 MB (files do not count toward it). A larger body is refused (400) before it
-# is read, whoever sends it (interchange.files.BoundedUploadHandler).
+# the only form that takes a file, up to SURVEY_ADMIN_IMPORT_MAX_BYTES: the admin's import only
+# uploads, a background job reads the file (jobs/). Any other request body is form fields,
+# held in memory: Django's default of 2.5 MB (files do not count toward it). A larger body is
+# refused (400) before it is read, whoever sends it (interchange.files.BoundedUploadHandler).
 SURVEY_UPLOAD_MAX_BYTES = 200 * 1024 * 1024
-SURVEY_ADMIN_IMPORT_MAX_BYTES = 20 * 1024 * 1024
-SURVEY_ADMIN_IMPORT_MAX_ROWS = 10_000
+SURVEY_ADMIN_IMPORT_MAX_BYTES = envint("SURVEY_ADMIN_IMPORT_MAX_BYTES", 100 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_HANDLERS = [
@@ -258,7 +287,9 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
-IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Uploaded survey files waiting for their job and exported files; served only through
+# jobs:download, never as media URLs. App servers and workers must share this folder.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not DEBUG:

@@ -1,9 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.forms.models import BaseInlineFormSet
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportMixin
 
 from accounts.roles import is_admin
 from departments.models import Institution
@@ -16,14 +19,8 @@ from equipment.services import (
     units_snapshot,
 )
 from interchange.exporting import download, reports_for_export
-from interchange.files import FileRejected
-from interchange.resources import (
-    InterchangeFile,
-    SurveyConfirmImportForm,
-    SurveyImportForm,
-    SurveyResource,
-    outcome_message,
-)
+from jobs.forms import ExportYearForm, ImportForm
+from jobs.services import start_export, start_import
 from survey import workflow
 from survey.assessment import assess, previous_report
 from survey.audit import UNIT_ATTRIBUTES, item_label, record_changes, shown_value
@@ -227,13 +224,8 @@ class ReportAdminForm(forms.ModelForm):
 
 
 @admin.register(Report)
-class ReportAdmin(ImportMixin, admin.ModelAdmin):
+class ReportAdmin(admin.ModelAdmin):
     form = ReportAdminForm
-    resource_classes = [SurveyResource]
-    import_form_class = SurveyImportForm
-    confirm_form_class = SurveyConfirmImportForm
-    # The audit trail records imported values; per-row admin log entries would duplicate it.
-    skip_admin_log = True
     list_display = ["institution", "cycle", "status", "province", "tier", "updated_at"]
     list_filter = ["cycle", "status", "institution__province", "tier", "ownership"]
     search_fields = ["institution__code", "institution__name_zh", "institution__name_en"]
@@ -341,25 +333,63 @@ class ReportAdmin(ImportMixin, admin.ModelAdmin):
         # An import writes any institution's report: administrators only.
         return is_admin(request.user)
 
-    def get_import_formats(self):
-        return [InterchangeFile]
+    def get_urls(self):
+        # Imports and year exports run as background jobs (`jobs`): these pages only start one
+        # and hand over to its page, which shows the progress and then the result.
+        return [
+            path(
+                "import/", self.admin_site.admin_view(self.import_view), name="survey_report_import"
+            ),
+            path(
+                "export-year/",
+                self.admin_site.admin_view(self.export_year_view),
+                name="survey_report_export_year",
+            ),
+            *super().get_urls(),
+        ]
 
-    def get_import_data_kwargs(self, request, *args, form=None, **kwargs):
-        if form is not None and form.is_valid():
-            kwargs["year"] = form.cleaned_data.get("year")
-        return super().get_import_data_kwargs(request=request, form=form, **kwargs)
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "has_import_permission": self.has_import_permission(request),
+        }
+        return super().changelist_view(request, extra_context)
 
-    def get_confirm_form_initial(self, request, import_form):
-        initial = super().get_confirm_form_initial(request, import_form)
-        if import_form is not None:
-            initial["year"] = import_form.cleaned_data.get("year")
-        return initial
+    def import_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = ImportForm()
+        if request.method == "POST":
+            form = ImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                job = start_import(
+                    user=request.user,
+                    upload=form.cleaned_data["import_file"],
+                    year=form.cleaned_data["year"],
+                )
+                return redirect("jobs:detail", job_id=job.pk)
+        return self._job_form_page(request, form, _("Import survey reports"), "import.html")
 
-    def add_success_message(self, result, request):
-        messages.add_message(request, *outcome_message(result))
+    def export_year_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = ExportYearForm(user=request.user)
+        if request.method == "POST":
+            form = ExportYearForm(request.POST, user=request.user)
+            if form.is_valid():
+                job = start_export(
+                    user=request.user,
+                    year=form.cleaned_data["year"],
+                    file_format=form.cleaned_data["file_format"],
+                )
+                return redirect("jobs:detail", job_id=job.pk)
+        return self._job_form_page(request, form, _("Export a survey year"), "export_year.html")
 
-    def add_data_read_fail_error_to_form(self, form, error):
-        if isinstance(error, FileRejected):
-            form.add_error("import_file", str(error))
-        else:
-            super().add_data_read_fail_error_to_form(form, error)
+    def _job_form_page(self, request, form, title, template):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "form": form,
+        }
+        return TemplateResponse(request, f"admin/survey/report/{template}", context)

@@ -11,13 +11,15 @@ following the filings of a cycle `survey.filing`.
                             └──return_for_correction──▶ returned ──submit──────┘
 
   Each checks the user's role through the querysets of `accounts.roles` and that the cycle
-  is open, records a `ReportEvent`, and raises a `WorkflowError` when refused.
+  is open, records a `ReportEvent` (announced by `report_moved` once committed), and raises
+  a `WorkflowError` when refused.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +34,10 @@ from survey.models import (
     ReportEvent,
     ReportStatus,
 )
+
+# Sent with `report` and `event` (its `ReportEvent`) once a step is committed: a rolled-back
+# step is never announced, and a receiver that fails (mail, say) is logged without undoing it.
+report_moved = Signal()
 
 
 class WorkflowError(Exception):
@@ -162,7 +168,7 @@ def _move(report, step, *, by, comment="", snapshot=None, **fields):
     for name, value in fields.items():
         setattr(report, name, value)
     report.save(update_fields=["status", "updated_at", *fields])
-    return ReportEvent.objects.create(
+    event = ReportEvent.objects.create(
         report=report,
         action=step.action,
         from_status=from_status,
@@ -171,6 +177,10 @@ def _move(report, step, *, by, comment="", snapshot=None, **fields):
         comment=(comment or "").strip(),
         values=snapshot,
     )
+    transaction.on_commit(
+        lambda: report_moved.send(sender=Report, report=report, event=event), robust=True
+    )
+    return event
 
 
 @transaction.atomic

@@ -78,6 +78,27 @@ MATRIX = {
     "password_reset_confirm": (("MQ", "set-password"), EVERYONE),
     "password_reset_complete": ((), EVERYONE),
     "admin:index": ((), {**dict.fromkeys(ROLES, FOUND), "admin": OK}),
+    "account": ((), signed_in(OK)),
+    "account_token_create": ((), signed_in(NOT_ALLOWED)),
+    "account_token_revoke": ((1,), signed_in(NOT_ALLOWED)),
+    # The API: a session is no token for microdata (tests/test_api.py).
+    "api:api-root": ((), dict.fromkeys(ROLES, NOT_FOUND)),  # ninja's root: see /api/docs
+    "api:openapi-json": ((), EVERYONE),
+    "api:openapi-view": ((), EVERYONE),
+    "api:reports": ((2023,), dict.fromkeys(ROLES, 401)),
+    "api:figures": ((2023,), EVERYONE),
+    "api:years": ((), EVERYONE),
+    # The codebook documents the instrument: public.
+    "interchange:index": ((), EVERYONE),
+    "interchange:download": ((2023, "csv"), EVERYONE),
+    "interchange:form": ((2023,), EVERYONE),
+    # POST only (the filing page's reminder button); tested in tests/test_notices.py.
+    "notices:send_reminders": ((), dict.fromkeys(ROLES, NOT_ALLOWED)),
+    "jobs:list": ((), signed_in(OK)),
+    # A job is its owner's (and administrators'); none exists here.
+    "jobs:detail": ((1,), signed_in(NOT_FOUND)),
+    "jobs:import": ((1,), signed_in(NOT_ALLOWED)),
+    "jobs:download": ((1,), signed_in(NOT_FOUND)),
 }
 
 

@@ -202,16 +202,6 @@ def test_a_header_of_more_columns_than_any_survey_file_is_refused(kind):
         open_table(io.BytesIO(data), name=f"x.{kind}")
 
 
-def test_the_admin_holds_each_row_once_and_unpadded():
-    from interchange.resources import InterchangeFile
-
-    rows = [["inst_code", "inst_name", "province"], *[[f"A{n}", "Alpha", "51"] for n in range(50)]]
-    dataset = InterchangeFile().create_dataset(year_in_the_last_column(rows))
-    assert len(dataset.numbered_rows) == 50
-    assert sum(len(cells) for _line, cells in dataset.numbered_rows) == 4 * 50
-    assert dataset.height == 0  # no second, padded copy in tablib
-
-
 def test_every_part_openpyxl_reads_whole_is_held_to_a_small_size(monkeypatch):
     """The review's 3.2 MB workbook with a 95 MB styles.xml (packing 30 times)."""
     monkeypatch.setattr(files, "MAX_WHOLE_PART_BYTES", 200_000)
