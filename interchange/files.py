@@ -127,8 +127,12 @@ class BoundedUploadHandler(FileUploadHandler):
         return None
 
 
-def open_table(source, *, name="", max_bytes=None):
-    """Open a path or a binary file object as a `Table`, or raise `FileRejected`."""
+def open_table(source, *, name="", max_bytes=None, header_search_rows=1):
+    """Open a path or a binary file object as a `Table`, or raise `FileRejected`.
+
+    `header_search_rows`: how many first rows may hold the header (below title rows). A CSV
+    row holds all its cells anyway; a workbook's rows keep the columns named in any of them.
+    """
     stream = open(source, "rb") if isinstance(source, str | os.PathLike) else source  # noqa: SIM115
     name = name or str(getattr(stream, "name", ""))
     size = _size(stream)
@@ -143,7 +147,7 @@ def open_table(source, *, name="", max_bytes=None):
     start = stream.read(len(XLSX_MAGIC))
     stream.seek(0)
     if start == XLSX_MAGIC or name.lower().endswith(".xlsx"):
-        return _open_xlsx(stream)
+        return _open_xlsx(stream, header_search_rows)
     return _open_csv(stream)
 
 
@@ -377,7 +381,7 @@ class _EncodingScan:
 # --- XLSX --------------------------------------------------------------------------------
 
 
-def _open_xlsx(stream):
+def _open_xlsx(stream, header_search_rows):
     from openpyxl import load_workbook
 
     _check_archive(stream)
@@ -390,34 +394,36 @@ def _open_xlsx(stream):
     stats = ReadStats()
     try:
         cells = _sheet_rows(workbook, workbook.worksheets[0], stats)
-        first = next(cells, None)
+        first_rows = list(itertools.islice(cells, header_search_rows))
     except Exception as error:  # the sheet is parsed lazily: its damage shows only here
         workbook.close()
         raise _unreadable_xlsx(error) from None
-    if first is None:
+    if not first_rows:
         workbook.close()
         raise FileRejected(_("The file is empty."))
-    line, header_cells = first
     # Only the columns the header names are kept, by their position in the sheet: a header
     # cell in column XFD costs one column, not 16,384, and a cell under no named column is
-    # one marker (the importer reports it), whatever its column.
-    named = {}
-    for cell in header_cells:
-        text = _cell_text(cell)
-        if text != "" or isinstance(text, UnreadableCell):
-            named[cell["column"]] = text
-            if len(named) > MAX_COLUMNS:
-                workbook.close()
-                raise _too_many_columns(_("more than %s") % MAX_COLUMNS)
+    # one marker (the importer reports it), whatever its column. While the header may be any
+    # of the first rows, a column named in any of them is kept.
+    named = set()
+    for _line, row_cells in first_rows:
+        for cell in row_cells:
+            text = _cell_text(cell)
+            if text != "" or isinstance(text, UnreadableCell):
+                named.add(cell["column"])
+                if len(named) > MAX_COLUMNS:
+                    workbook.close()
+                    raise _too_many_columns(_("more than %s") % MAX_COLUMNS)
+    line, header_cells = first_rows[0]
     positions = {column: index for index, column in enumerate(sorted(named))}
-    header = [named[column] for column in positions]
+    header = _row_texts(header_cells, positions)
     if line != 1 or not any(text.strip() for text in header):
         workbook.close()
         raise _blank_first_line()
 
     def rows():
         try:
-            for number, row_cells in cells:
+            for number, row_cells in itertools.chain(first_rows[1:], cells):
                 yield number, _row_texts(row_cells, positions)
         except FileRejected:
             raise

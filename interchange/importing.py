@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from departments.models import Institution
 from interchange.files import UnreadableCell, at_cell, open_table
+from interchange.headers import HEADER_SEARCH_ROWS, ColumnMatcher, find_header
 from interchange.parsing import YEAR_COLUMN, InvalidValue, ValueParser, parse_year
 from survey import audit, versions
 from survey.instrument import items as instrument
@@ -82,6 +83,10 @@ class ImportSummary:
     notices: list[str] = field(default_factory=list)
     notices_not_shown: int = 0
     outcomes: list[RowOutcome] = field(default_factory=list)
+    header_line: int = 1  # below title rows, the header's own line
+    # (header as the file writes it, item code) of the columns not headed by their code;
+    # the code is None for a column the mapping ignores.
+    columns_mapped: list[tuple[str, str | None]] = field(default_factory=list)
 
     def add_error(self, error):
         if len(self.errors) < MAX_ERRORS:
@@ -169,13 +174,21 @@ class ImportSummary:
 
 
 def import_file(
-    source, *, year=None, dry_run=False, name="", progress=None, keep_outcomes=False, user=None
+    source,
+    *,
+    year=None,
+    dry_run=False,
+    name="",
+    progress=None,
+    keep_outcomes=False,
+    user=None,
+    mapping=None,
 ):
     """Import a CSV or XLSX file (path or binary file object).
 
     Raises `FileRejected` for a file refused whole, `ImportInterrupted` when the database fails.
     """
-    table = open_table(source, name=name)
+    table = open_table(source, name=name, header_search_rows=HEADER_SEARCH_ROWS)
     return import_table(
         table.header,
         table.rows,
@@ -185,6 +198,7 @@ def import_file(
         keep_outcomes=keep_outcomes,
         user=user,
         expected_rows=table.row_count_estimate,
+        mapping=mapping,
     )
 
 
@@ -195,6 +209,9 @@ def import_table(header, rows, *, wait=True, **options):
     `keep_outcomes` keeps what happened to each row (for a preview; costs memory per row).
     Changes to existing reports go to the audit trail under `user` (None on the command line).
     `expected_rows` (if known) says how many rows were left unchecked after too many errors.
+    `mapping` ({header as the file writes it: item code, or None to ignore the column}) is
+    applied before headers are matched by code or label (`interchange.headers`); the header
+    may be below title rows (open an XLSX file with `header_search_rows` for that).
     Waits for an import already running, or with `wait=False` raises `ImportBusy`; raises
     `ImportInterrupted` if the database fails meanwhile (nothing is written then).
     """
@@ -227,19 +244,35 @@ def _import_table(
     keep_outcomes=False,
     user=None,
     expected_rows=None,
+    mapping=None,
 ):
     summary = ImportSummary(dry_run=dry_run)
-    columns, header_errors = _read_header(header)
-    if year is None and YEAR_COLUMN not in columns.values() and not header_errors:
+    matcher = ColumnMatcher(mapping)
+    header_line, header, rows = find_header(matcher, header, rows)
+    if header_line != 1:
+        summary.header_line = header_line
+        summary.add_notice(
+            _("The header is line %(line)s: the lines above it were read as titles.")
+            % {"line": header_line}
+        )
+    columns, problems = matcher.read(header)
+    header_errors = [RowError(header_line, p.column, p.message) for p in problems]
+    codes = {column.code for column in columns.values() if column.code}
+    if year is None and YEAR_COLUMN not in codes and not header_errors:
         header_errors = [
             RowError(
-                1, YEAR_COLUMN, _("no survey year: give one with --year or in a “year” column.")
+                header_line,
+                YEAR_COLUMN,
+                _("no survey year: give one with --year or in a “year” column."),
             )
         ]
     if header_errors:
         for error in header_errors:
             summary.add_error(error)
         return summary
+    summary.columns_mapped = [
+        (column.header, column.code) for column in columns.values() if column.header != column.code
+    ]
     importer = _Importer(columns, year, summary, keep_outcomes, user)
     rows_read = 0
     with transaction.atomic():
@@ -282,40 +315,6 @@ def _chunks(iterable, size):
         yield chunk
 
 
-def _read_header(header):
-    """Column index -> item code (or "year"), and the header's errors (line 1)."""
-    known = set(instrument.item_codes()) | {YEAR_COLUMN}
-    columns, errors, seen = {}, [], set()
-    for index, raw in enumerate(header):
-        name = raw.strip().lower()
-        if not name:
-            if raw:
-                errors.append(RowError(1, f"#{index + 1}", _("the column has no name.")))
-            continue
-        if name not in known:
-            errors.append(
-                RowError(
-                    1,
-                    raw.strip(),
-                    _(
-                        "unknown column: columns are named by the item codes of the data dictionary."
-                    ),
-                )
-            )
-        elif name in seen:
-            errors.append(RowError(1, name, _("the column appears twice.")))
-        else:
-            seen.add(name)
-            columns[index] = name
-    if "inst_code" not in seen and not errors:
-        errors.append(
-            RowError(
-                1, "inst_code", _("the column is missing: every row needs an institution code.")
-            )
-        )
-    return columns, errors
-
-
 @dataclass
 class _Row:
     line: int
@@ -336,7 +335,10 @@ def _cell(cells, index):
 class _Importer:
     def __init__(self, columns, year, summary, keep_outcomes, user):
         self.user = user
-        self.columns = columns
+        self.columns = {index: column.code for index, column in columns.items() if column.code}
+        self.ignored = {index for index, column in columns.items() if not column.code}
+        # Errors name a column as the file does, with the item it was read as.
+        self.column_names = {column.code: column.name for column in columns.values() if column.code}
         self.year = year
         self.summary = summary
         self.keep_outcomes = keep_outcomes
@@ -345,7 +347,7 @@ class _Importer:
         self.items = instrument.items_by_code()
         self.not_asked = {}  # survey year -> `_not_asked(year)`
         self.year_index = next(
-            (index for index, code in columns.items() if code == YEAR_COLUMN), None
+            (index for index, code in self.columns.items() if code == YEAR_COLUMN), None
         )
         self.first_line_of = {}
         self.cycles = {}
@@ -364,18 +366,21 @@ class _Importer:
 
     def finish(self):
         if not self.summary.rows and self.summary.ok:
-            self.summary.errors.append(RowError(2, "—", _("the file has no data rows.")))
+            line = self.summary.header_line + 1
+            self.summary.errors.append(RowError(line, "—", _("the file has no data rows.")))
         self.summary.years = sorted(self.cycles)
 
     def _error(self, line, column, message):
-        self.summary.add_error(RowError(line, column, str(message)))
+        self.summary.add_error(RowError(line, self.column_names.get(column, column), str(message)))
 
     def _parse(self, numbered_cells):
         line, cells = numbered_cells
         if not any(cell.strip() for cell in cells):
             return None
         if len(cells) > len(self.columns) and any(
-            cell.strip() for index, cell in enumerate(cells) if index not in self.columns
+            cell.strip()
+            for index, cell in enumerate(cells)
+            if index not in self.columns and index not in self.ignored
         ):
             self._error(line, "—", _("the row has more cells than the header has columns."))
         values, year, not_asked = {}, self.year, self._not_asked(self.year)

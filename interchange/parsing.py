@@ -1,23 +1,27 @@
 """Turning the text of an interchange file's cells into item values, or saying what is wrong.
 
 The spellings accepted are those of the interchange format (shared/survey/README.md): flags
-as 1/0, yes/no, true/false, y/n, 是/否; provinces by code or name; ownership in either language.
+as 1/0, yes/no, true/false, y/n, 是/否; provinces by code or name; a listed value by its code
+or its label in either language (`interchange.spelling`: `第三类（甲）`, `Top-tier tertiary`).
 """
 
 import re
 import unicodedata
 
 from django.core.validators import MaxValueValidator
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from departments.models import Institution, Ownership, Province
 from interchange.files import UnreadableCell
+from interchange.spelling import SpellingIndex
 from survey.instrument import items as instrument
 from survey.text import forbidden_characters, is_acceptable, normalise_newlines
 
 YES = frozenset({"1", "yes", "true", "y", "是"})
 NO = frozenset({"0", "no", "false", "n", "否"})
 OWNERSHIP_ZH = {"公立": Ownership.PUBLIC, "非公立": Ownership.NONPUBLIC}
+LABEL_LANGUAGES = ("zh-hans", "en")
 # Thousands separators as Excel writes them, and a whole number written with decimals ("12.0").
 WHOLE_NUMBER = re.compile(r"\+?([0-9]{1,15})(?:\.0*)?")
 NEGATIVE_NUMBER = re.compile(r"-\s*[0-9]+(?:\.[0-9]*)?")
@@ -53,6 +57,7 @@ class ValueParser:
             for spelling in province.spellings()
         }
         self.items = instrument.items_by_code()
+        self.choice_labels = {}  # item code -> `SpellingIndex` of its values' labels
 
     def parse(self, code, text):
         """The value of item `code` written as `text`; None when blank (not reported)."""
@@ -90,10 +95,22 @@ class ValueParser:
         for value in values:
             if value.casefold() == text.casefold():
                 return value
+        meant = self._choice_labels(item).values(text)
+        if len(meant) == 1:
+            return next(iter(meant))
         raise InvalidValue(
             _("“%(text)s” is not one of the listed values: %(values)s.")
             % {"text": text, "values": ", ".join(values)}
         )
+
+    def _choice_labels(self, item):
+        if item.code not in self.choice_labels:
+            spellings = []
+            for language in LABEL_LANGUAGES:
+                with translation.override(language):
+                    spellings += [(str(label), value) for value, label in item.field.choices]
+            self.choice_labels[item.code] = SpellingIndex(spellings)
+        return self.choice_labels[item.code]
 
 
 def parse_count(text, maximum=None):

@@ -17,6 +17,7 @@ from django_tasks import task
 from config.locks import waiting_without_limit
 from interchange import exporting
 from interchange.files import FileRejected, open_table
+from interchange.headers import HEADER_SEARCH_ROWS
 from interchange.importing import ImportInterrupted, import_table
 from jobs.models import Job, JobKind, JobStatus
 from jobs.progress import Progress
@@ -71,7 +72,7 @@ def end(job, status, *, summary=None, error="", progress=None):
 def _import(job):
     try:
         with job.upload.open("rb") as stream:
-            table = open_table(stream, name=job.upload_name)
+            table = open_table(stream, name=job.upload_name, header_search_rows=HEADER_SEARCH_ROWS)
             with Progress(job, total=table.row_count_estimate) as progress:
                 summary = import_table(
                     table.header,

@@ -1,12 +1,15 @@
 import argparse
+import json
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from config.locks import waiting_without_limit
 from interchange.files import FileRejected, open_table
+from interchange.headers import HEADER_SEARCH_ROWS
 from interchange.importing import ImportInterrupted, import_table
 from interchange.parsing import InvalidValue, parse_year
 
@@ -16,6 +19,22 @@ def survey_year(text):
         return parse_year(text)
     except InvalidValue as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def column_mapping(path):
+    """A JSON object {header as the file writes it: item code, or null to ignore the column}."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            mapping = json.load(file)
+    except (OSError, ValueError) as error:
+        raise argparse.ArgumentTypeError(f"{path}: {error}") from None
+    if not isinstance(mapping, dict) or not all(
+        isinstance(code, str | None) for code in mapping.values()
+    ):
+        raise argparse.ArgumentTypeError(
+            f"{path}: not a JSON object of header -> item code (or null to ignore the column)"
+        )
+    return mapping
 
 
 class Command(BaseCommand):
@@ -33,6 +52,12 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="check everything, write nothing"
         )
         parser.add_argument(
+            "--mapping",
+            type=column_mapping,
+            metavar="FILE.json",
+            help="a JSON object: the file's header -> item code, or null to ignore the column",
+        )
+        parser.add_argument(
             "--language", default="en", choices=["en", "zh-hans"], help="language of the messages"
         )
 
@@ -41,9 +66,9 @@ class Command(BaseCommand):
         with translation.override(language), waiting_without_limit():
             self.import_survey(**options)
 
-    def import_survey(self, *, file, year, dry_run, **options):
+    def import_survey(self, *, file, year, dry_run, mapping, **options):
         try:
-            table = open_table(file)
+            table = open_table(file, header_search_rows=HEADER_SEARCH_ROWS)
         except FileNotFoundError:
             raise CommandError(f"{file}: no such file") from None
         except FileRejected as rejected:
@@ -63,9 +88,12 @@ class Command(BaseCommand):
                     dry_run=dry_run,
                     progress=bar.update,
                     expected_rows=table.row_count_estimate,
+                    mapping=mapping,
                 )
             except (FileRejected, ImportInterrupted) as refused:
                 raise CommandError(f"{file}: {refused}") from None
+        for header, code in summary.columns_mapped:
+            self.stdout.write(f"{header} → {code or _('ignored')}")
         for notice in summary.notice_lines():
             self.stdout.write(notice)
         for error in summary.errors:
