@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from interchange import importing
 from interchange.exporting import download, reports_for_export
@@ -122,7 +122,8 @@ def abandoned_import(user, days):
 @pytest.mark.django_db
 def test_a_job_its_worker_abandoned_ends_failed_and_its_upload_is_deleted(admin, job_files):
     recent, abandoned = abandoned_import(admin, 0), abandoned_import(admin, 2)
-    call_command("prune_jobs")
+    with translation.override("en"):
+        call_command("prune_jobs")
     abandoned.refresh_from_db()
     recent.refresh_from_db()
     assert abandoned.status == JobStatus.FAILED and "worker stopped" in abandoned.error
