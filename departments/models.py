@@ -150,7 +150,10 @@ class InstitutionQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """The institutions whose reports `user` may read (see `accounts.roles`)."""
-        scope = scope_of(user)
+        return self.visible_in(scope_of(user))
+
+    def visible_in(self, scope):
+        """The institutions of `scope` (`accounts.roles.Scope`)."""
         return self.none() if scope.nothing else self.filter(scope.q(""))
 
 

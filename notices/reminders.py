@@ -52,9 +52,7 @@ def not_filed(scope, cycle, *, province=None):
     """The institutions of `scope` (`accounts.roles.Scope`), within `province` if given, whose
     report for `cycle` is not submitted or accepted (no report yet included), with
     `report_id` (None without a report)."""
-    if scope.nothing:
-        return Institution.objects.none()
-    institutions = Institution.objects.filter(scope.q(""))
+    institutions = Institution.objects.visible_in(scope)
     if province is not None:
         institutions = institutions.filter(province=province)
     reports = Report.objects.filter(institution=OuterRef("pk"), cycle=cycle)
