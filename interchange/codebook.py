@@ -257,11 +257,18 @@ def write_xlsx(year, stream):
     """The codebook as XLSX: the items on the first sheet, the cycle's rules on the second,
     each with a bold, frozen header row."""
     from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    append_codebook_sheets(workbook, year)
+    workbook.save(stream)
+
+
+def append_codebook_sheets(workbook, year):
+    """Add the codebook's two sheets (items, rules) to `workbook`, write-only or not."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    workbook = Workbook(write_only=True)
     tables = (
         (_("Items"), COLUMNS, rows(year)),
         (_("Rules"), RULE_COLUMNS, [[rule, ", ".join(codes)] for rule, codes in cycle_rules(year)]),
@@ -283,7 +290,6 @@ def write_xlsx(year, stream):
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
             sheet.append(row)
-    workbook.save(stream)
 
 
 WRITERS = {"csv": write_csv, "xlsx": write_xlsx}

@@ -5,7 +5,9 @@ writes it, compared by `spelling_key` (the unit in brackets may be left out). A 
 title rows above its header: the header is the first row, within the first
 `HEADER_SEARCH_ROWS`, in which the institution code's column is found and most filled cells
 name a column; when the next row reads as a header too (a label row above a code row, as in a
-template), the last of them is taken.
+template), the last of them is taken. When no row reads so, the header is the first row
+naming the institution code's column, else the first in which most cells name a column, else
+the fullest (the mapping step names the rest).
 """
 
 from dataclasses import dataclass
@@ -18,8 +20,10 @@ from interchange.spelling import SpellingIndex
 from survey.instrument import items as instrument
 
 HEADER_SEARCH_ROWS = 10
-YEAR_HEADERS = ("year", "Year", "年度", "调查年度")
+YEAR_HEADERS = ("year", "Year", "Survey year", "年度", "调查年度")
 LANGUAGES = ("zh-hans", "en")
+# How a header was read: by the mapping given, as an item code, or as a label.
+MAPPING, CODE, LABEL = "mapping", "code", "label"
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,13 @@ class ColumnMatcher:
         if text.lower() in self.codes:
             return {text.lower()}
         return self.index.values(text)
+
+    def matched_by(self, text):
+        """How `codes_of(text)` reads the header: MAPPING, CODE or LABEL (by spelling)."""
+        text = text.strip()
+        if text in self.mapping:
+            return MAPPING
+        return CODE if text.lower() in self.codes else LABEL
 
     def read(self, header):
         """Column index -> `Column` (ignored ones too), and the header's problems."""
@@ -129,11 +140,19 @@ class ColumnMatcher:
 
     def reads_as_header(self, cells):
         """Whether a row is a header: the institution code's column and mostly column names."""
-        filled = [cell for cell in cells if cell.strip()]
-        named = [self.codes_of(cell) for cell in filled]
+        named = self.names(cells)
+        return {"inst_code"} in named and self.mostly_names(cells)
+
+    def mostly_names(self, cells):
+        """Whether most filled cells of a row name a column (an item, or one the mapping
+        ignores)."""
+        named = self.names(cells)
         matched = [codes for codes in named if codes is None or len(codes) == 1]
-        has_code = any(codes == {"inst_code"} for codes in named)
-        return has_code and 2 * len(matched) > len(filled)
+        return 2 * len(matched) > len(named)
+
+    def names(self, cells):
+        """The codes each filled cell of a row may mean (None: a column the mapping ignores)."""
+        return [self.codes_of(cell) for cell in cells if cell.strip()]
 
 
 def find_header(matcher, header, rows):
@@ -146,14 +165,27 @@ def find_header(matcher, header, rows):
             break
         read.append(row)
     if not matcher.reads_as_header(read[-1][1]):
-        # No header within reach: the first row is read as one, and its errors reported.
-        return 1, header, _chain(read[1:], rows)
+        line = _likeliest_header(matcher, [cells for _line, cells in read])
+        return *read[line], _chain(read[line + 1 :], rows)
     taken = read[-1]
     for row in rows:
         if not matcher.reads_as_header(row[1]):
             return *taken, _chain([row], rows)
         taken = row
     return *taken, iter(())
+
+
+def _likeliest_header(matcher, rows):
+    """The index of the row most like a header among `rows`, none of which reads as one: the
+    first naming the institution code's column (among names no item has), else the first
+    mostly naming columns, else the fullest (a title row has one cell)."""
+    for index, cells in enumerate(rows):
+        if {"inst_code"} in matcher.names(cells):
+            return index
+    for index, cells in enumerate(rows):
+        if matcher.mostly_names(cells):
+            return index
+    return max(range(len(rows)), key=lambda index: sum(1 for cell in rows[index] if cell.strip()))
 
 
 def _chain(first, rest):

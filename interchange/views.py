@@ -6,7 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from interchange import codebook
+from interchange import codebook, template
 from interchange.exporting import CONTENT_TYPES
 from survey.models import Cycle
 
@@ -41,4 +41,22 @@ def blank_form(request, year):
         request,
         "interchange/blank_form.html",
         {"cycle": cycle, "sections": codebook.sections(cycle.year)},
+    )
+
+
+@require_safe
+def excel_template(request, year, language):
+    """The cycle's Excel template, labelled in `language`, to fill in and import. Like the
+    codebook it holds nothing but the instrument: open to everyone."""
+    if language not in template.LANGUAGES:
+        raise Http404
+    cycle = get_object_or_404(Cycle, year=year)
+    stream = io.BytesIO()
+    template.write_template(cycle.year, stream, language)
+    stream.seek(0)
+    return FileResponse(
+        stream,
+        as_attachment=True,
+        filename=f"survey-template-{cycle.year}-{language}.xlsx",
+        content_type=CONTENT_TYPES["xlsx"],
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_admin
 from interchange.importing import ImportSummary, RowError
+from interchange.mapping import FileColumns
 
 # A running import writes its progress every thousand rows, a second or two apart; an export
 # every few thousand. A job silent for this long has lost its worker (killed, machine restarted).
@@ -36,6 +37,8 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", _("running")
     DONE = "done", _("done")
     FAILED = "failed", _("failed")
+    # A check that read the file's header and waits for its admin to confirm the columns.
+    COLUMNS = "columns", _("columns to confirm")
 
 
 FINISHED = (JobStatus.DONE, JobStatus.FAILED)
@@ -58,7 +61,8 @@ class Job(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=JobKind.choices)
     # An import that only checks the file (a dry run); its upload waits for the real import.
     dry_run = models.BooleanField(_("check only"), default=False)
-    # Import: {"year": ...}; export: {"year": ..., "format": "csv" | "xlsx"}.
+    # Import: {"year": ..., "mapping": {header: item code or None}, once the columns are
+    # confirmed}; export: {"year": ..., "format": "csv" | "xlsx"}.
     options = models.JSONField(default=dict, blank=True)
     # The language of its messages: the one its user had when starting it.
     language = models.CharField(max_length=16, default=settings.LANGUAGE_CODE)
@@ -88,6 +92,8 @@ class Job(models.Model):
     output = models.FileField(upload_to=f"{FILES_DIR}/exports/", blank=True, max_length=255)
     task_result_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # When it last entered the queue: on creation, and again once its columns are confirmed.
+    queued_at = models.DateTimeField(_("queued"), default=timezone.now)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
@@ -118,7 +124,7 @@ class Job(models.Model):
     @property
     def waiting_for_a_worker(self):
         return (
-            self.status == JobStatus.QUEUED and timezone.now() - self.created_at > WAITING_TOO_LONG
+            self.status == JobStatus.QUEUED and timezone.now() - self.queued_at > WAITING_TOO_LONG
         )
 
     @property
@@ -126,6 +132,15 @@ class Job(models.Model):
         if not self.progress_total:
             return None
         return min(100, round(100 * self.progress_done / self.progress_total))
+
+    @property
+    def awaits_columns(self):
+        """Whether this is a check waiting for its columns to be confirmed, its file kept."""
+        return self.status == JobStatus.COLUMNS and bool(self.upload)
+
+    @property
+    def keeps_upload(self):
+        return self.may_be_imported or self.awaits_columns
 
     @property
     def may_be_imported(self):
@@ -137,10 +152,16 @@ class Job(models.Model):
             and bool(self.upload)
         )
 
+    def file_columns(self):
+        """The columns of a check waiting for them to be confirmed (`FileColumns`), or None."""
+        if self.status != JobStatus.COLUMNS or self.summary is None:
+            return None
+        return FileColumns.from_data(self.summary)
+
     def import_summary(self):
         """An import's summary as the importer's `ImportSummary` (its messages in the language
         of the page that shows it), or None."""
-        if self.kind != JobKind.IMPORT or self.summary is None:
+        if self.kind != JobKind.IMPORT or self.summary is None or self.status == JobStatus.COLUMNS:
             return None
         errors = [RowError(**error) for error in self.summary["errors"]]
         return ImportSummary(**{**self.summary, "errors": errors})

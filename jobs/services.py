@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus, default_task_backend
 from django_tasks.exceptions import TaskResultDoesNotExist
 
+from interchange.mapping import save_mapping
 from jobs.models import Job, JobKind, JobStatus
 from jobs.tasks import end, run_job
 
@@ -32,6 +33,28 @@ def start_import(*, user, upload, year=None):
     suffix = ".xlsx" if job.upload_name.lower().endswith(".xlsx") else ".csv"
     job.upload.save(f"{uuid.uuid4().hex}{suffix}", upload, save=False)
     return _queued(job)
+
+
+def confirm_columns(check, mapping, *, user, save_as=""):
+    """Queue `check` again, to check its file through `mapping` ({header: code or None}) its
+    admin confirmed; saved under the name `save_as` too, if given. Returns the job as it is
+    now: unchanged if it was no longer waiting for its columns (a second click)."""
+    columns = check.file_columns()
+    with transaction.atomic():
+        waiting = Job.objects.filter(pk=check.pk, status=JobStatus.COLUMNS).exclude(upload="")
+        confirmed = waiting.update(
+            status=JobStatus.QUEUED,
+            queued_at=timezone.now(),
+            options={**check.options, "mapping": mapping},
+            language=translation.get_language() or check.language,
+            summary=None,
+            finished_at=None,
+        )
+        if confirmed and save_as:
+            headers = [column.header for column in columns.columns]
+            save_mapping(save_as, headers=headers, columns=mapping, user=user)
+    check.refresh_from_db()
+    return _enqueued(check) if confirmed else check
 
 
 def start_checked_import(check, *, user):
@@ -111,7 +134,7 @@ def prune():
     kept long enough. Run whenever a job starts, and by `manage.py prune_jobs` (daily cron)."""
     now = timezone.now()
     for job in Job.objects.filter(
-        status__in=[JobStatus.QUEUED, JobStatus.RUNNING], created_at__lt=now - ABANDONED_AFTER
+        status__in=[JobStatus.QUEUED, JobStatus.RUNNING], queued_at__lt=now - ABANDONED_AFTER
     ):
         end(
             job,

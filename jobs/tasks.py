@@ -1,12 +1,18 @@
 """The task every job runs in the worker: an import (check or real) or an export of a year.
 
+A check first reads the file's columns: unless every column is headed by its item code, it
+stops there, waiting for its admin to confirm the columns (`JobStatus.COLUMNS`), and is queued
+again with the mapping they confirmed (`services.confirm_columns`).
+
 A job runs once: a second delivery of its task (a retry, a worker restarted) finds it no longer
 queued and does nothing. However it ends, its upload is deleted, except a check's that found
-nothing to correct, which waits for the import (`services.start_checked_import`).
+nothing to correct, which waits for the import (`services.start_checked_import`), and a
+check's waiting for its columns.
 """
 
 import logging
 import tempfile
+from contextlib import contextmanager
 from dataclasses import asdict
 
 from django.core.files import File
@@ -19,6 +25,7 @@ from interchange import exporting
 from interchange.files import FileRejected, open_table
 from interchange.headers import HEADER_SEARCH_ROWS
 from interchange.importing import ImportInterrupted, import_table
+from interchange.mapping import read_columns
 from jobs.models import Job, JobKind, JobStatus
 from jobs.progress import Progress
 from survey.models import Report
@@ -64,15 +71,19 @@ def end(job, status, *, summary=None, error="", progress=None):
     job.summary = summary
     job.error = error
     job.finished_at = timezone.now()
-    if not job.may_be_imported:
+    if not job.keeps_upload:
         job.upload.delete(save=False)
     job.save()
 
 
 def _import(job):
     try:
-        with job.upload.open("rb") as stream:
-            table = open_table(stream, name=job.upload_name, header_search_rows=HEADER_SEARCH_ROWS)
+        if job.dry_run and "mapping" not in job.options:
+            columns = _read_columns(job)
+            if not columns.all_exact:
+                end(job, JobStatus.COLUMNS, summary=columns.as_data())
+                return
+        with _opened_table(job) as table:
             with Progress(job, total=table.row_count_estimate) as progress:
                 summary = import_table(
                     table.header,
@@ -82,6 +93,7 @@ def _import(job):
                     progress=progress,
                     user=job.user,
                     expected_rows=table.row_count_estimate,
+                    mapping=job.options.get("mapping"),
                 )
     except (FileRejected, ImportInterrupted) as refused:
         raise JobRefused(str(refused)) from None
@@ -94,6 +106,18 @@ def _import(job):
         summary=summary_data(summary),
         progress=progress,
     )
+
+
+def _read_columns(job):
+    """The file's columns, for its admin to confirm unless every one is headed by its code."""
+    with _opened_table(job) as table:
+        return read_columns(table.header, table.rows)
+
+
+@contextmanager
+def _opened_table(job):
+    with job.upload.open("rb") as stream:
+        yield open_table(stream, name=job.upload_name, header_search_rows=HEADER_SEARCH_ROWS)
 
 
 def summary_data(summary):

@@ -42,6 +42,17 @@ def upload(client, name, year=""):
     return post_file(client, name, (SAMPLES / name).read_bytes(), year)
 
 
+def confirm_columns(client, page, *, choices=None, save_as=""):
+    """The mapping step answered: each column's item as the page proposes it, but for the
+    `choices` given ({header: item code, or "-" to ignore}); the page it leads to."""
+    form = page.context["columns_form"]
+    data = {"save_as": save_as}
+    for column, field in form.column_rows():
+        data[field.html_name] = (choices or {}).get(column.header, field.initial)
+    job = page.context["job"]
+    return client.post(reverse("jobs:columns", args=[job.pk]), data, follow=True)
+
+
 def confirm(client, check_page):
     return client.post(reverse("jobs:import", args=[check_page.context["job"].pk]), follow=True)
 

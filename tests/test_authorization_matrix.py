@@ -92,11 +92,13 @@ MATRIX = {
     "interchange:index": ((), EVERYONE),
     "interchange:download": ((2023, "csv"), EVERYONE),
     "interchange:form": ((2023,), EVERYONE),
+    "interchange:template": ((2023, "zh-hans"), EVERYONE),
     # POST only (the filing page's reminder button); tested in tests/test_notices.py.
     "notices:send_reminders": ((), dict.fromkeys(ROLES, NOT_ALLOWED)),
     "jobs:list": ((), signed_in(OK)),
     # A job is its owner's (and administrators'); none exists here.
     "jobs:detail": ((1,), signed_in(NOT_FOUND)),
+    "jobs:columns": ((1,), signed_in(NOT_ALLOWED)),
     "jobs:import": ((1,), signed_in(NOT_ALLOWED)),
     "jobs:download": ((1,), signed_in(NOT_FOUND)),
 }

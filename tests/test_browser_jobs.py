@@ -9,7 +9,8 @@ from jobs.models import Job
 from survey.models import Report
 from tests.browser import PageWatch, log_in, screenshot
 from tests.conftest import PASSWORD
-from tests.importing import SAMPLES
+from tests.importing import SAMPLES, csv_bytes
+from tests.test_import_mapping import LEGACY, legacy_rows
 from tests.test_jobs_rq import DB_TASKS
 
 pytestmark = pytest.mark.browser
@@ -26,9 +27,10 @@ def run_the_worker(page):
     page.wait_for_timeout(0)
 
 
-def test_an_admin_checks_then_imports_a_file_and_follows_each_job(
-    browser, live_server, settings, site_admin, tmp_path
-):
+@pytest.fixture
+def admin_page(browser, live_server, settings, site_admin, tmp_path):
+    """An administrator's page, in English, with jobs run by the database worker, and what
+    watches it."""
     settings.MEDIA_ROOT = tmp_path
     settings.TASKS = DB_TASKS
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -37,7 +39,12 @@ def test_an_admin_checks_then_imports_a_file_and_follows_each_job(
     watch = PageWatch(page, live_server.url)
     log_in(page, live_server.url, site_admin.username, PASSWORD)
     page.route("**/jobs/**", lambda route: route.continue_())
+    yield page, watch
+    context.close()
 
+
+def test_an_admin_checks_then_imports_a_file_and_follows_each_job(admin_page, live_server):
+    page, watch = admin_page
     page.goto(f"{live_server.url}{reverse('admin:survey_report_changelist')}")
     page.click("a.import_link")
     page.set_input_files("#id_import_file", str(SAMPLES / "sample-2019.csv"))
@@ -63,4 +70,34 @@ def test_an_admin_checks_then_imports_a_file_and_follows_each_job(
     assert Report.objects.filter(cycle_id=2019).count() == 40
     assert Job.objects.filter(status="done").count() == 2
     assert watch.errors == [] and watch.foreign == []
-    context.close()
+
+
+def test_an_admin_maps_the_columns_of_a_file_from_another_system(admin_page, live_server, tmp_path):
+    page, watch = admin_page
+    upload = tmp_path / "legacy-2019.csv"
+    upload.write_bytes(csv_bytes([["2019年 全国核医学现状普查"], *legacy_rows()]))
+
+    page.goto(f"{live_server.url}{reverse('admin:survey_report_import')}")
+    page.set_input_files("#id_import_file", str(upload))
+    page.click("#job-form input[type=submit]")
+    page.wait_for_selector(".job[data-status=queued]")
+    run_the_worker(page)
+    page.wait_for_selector(".job[data-status=columns]", timeout=10_000)
+    assert page.locator("meta[http-equiv=refresh]").count() == 0
+    assert "The header is line 2" in page.inner_text(".job-columns")
+    for code, header in LEGACY.items():
+        page.get_by_label(header, exact=True).select_option(code)
+    page.fill("#id_save_as", "legacy system")
+    screenshot(page, "job-columns")
+    page.click(".job-columns button[type=submit]")
+
+    page.wait_for_selector(".job[data-status=queued]")
+    run_the_worker(page)
+    page.wait_for_selector(".job[data-status=done]", timeout=10_000)
+    assert "医院编号 → inst_code" in page.inner_text(".job-columns-mapped")
+    page.click("form[action$='/import'] button[type=submit]")
+    page.wait_for_selector(".job[data-status=queued]")
+    run_the_worker(page)
+    page.wait_for_selector(".job[data-status=done]", timeout=10_000)
+    assert Report.objects.filter(cycle_id=2019).count() == 40
+    assert watch.errors == [] and watch.foreign == []

@@ -157,10 +157,15 @@ def test_one_item_under_two_spellings_is_a_column_appearing_twice():
     assert "appears twice (also as “eq_pet_ct”)" in summary.errors[0].message
 
 
-def test_a_title_row_without_any_header_below_it_is_read_as_the_header():
-    rows = [["汇总表"], *[["x", "1"]] * 12]
+def test_where_no_row_names_a_column_the_fullest_is_the_header_not_the_title():
+    """A title above another system's header, none of whose names the dictionary knows: the
+    header's names are what the errors (and the mapping step) need, not the title's."""
+    rows = [["汇总表"], ["医院编号", "设备数"], *[["x", "1"]] * 12]
     summary = import_bytes(csv_bytes(rows))
-    assert [(error.line, error.column) for error in summary.errors] == [(1, "汇总表")]
+    assert [(error.line, error.column) for error in summary.errors] == [
+        (2, "医院编号"),
+        (2, "设备数"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -286,7 +291,7 @@ def test_the_command_refuses_a_mapping_file_that_is_not_header_to_code(tmp_path,
 def test_the_admins_import_takes_chinese_headers_under_a_title_row(
     client, django_user_model, settings, tmp_path, from_codes, name, make
 ):
-    from tests.test_admin_import import confirm, post_file
+    from tests.test_admin_import import confirm, confirm_columns, post_file
 
     Report.objects.all().delete()
     Institution.objects.all().delete()
@@ -294,7 +299,9 @@ def test_the_admins_import_takes_chinese_headers_under_a_title_row(
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     client.force_login(django_user_model.objects.create_superuser("admin", "a@example.org", "x"))
     data = make([["2019 年汇总表"], *relabelled(sample_rows(), "zh-hans")])
-    check = post_file(client, name, data)
+    columns = post_file(client, name, data)
+    assert "The header is line 2" in columns.content.decode()
+    check = confirm_columns(client, columns)
     assert check.context["may_import"]
     assert "The header is line 2" in check.content.decode()
     confirm(client, check)

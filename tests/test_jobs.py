@@ -115,7 +115,7 @@ def abandoned_import(user, days):
     """An import whose worker stopped `days` ago, its upload still stored."""
     job = Job.objects.create(kind=JobKind.IMPORT, user=user, status=JobStatus.RUNNING)
     job.upload.save("survey.csv", ContentFile(SAMPLE.read_bytes()))
-    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(days=days))
+    Job.objects.filter(pk=job.pk).update(queued_at=timezone.now() - timedelta(days=days))
     return job
 
 
@@ -256,7 +256,7 @@ def test_a_job_no_worker_takes_says_so(admin_client, admin):
     queued = Job.objects.create(
         kind=JobKind.EXPORT, user=admin, options={"year": 2019, "format": "csv"}
     )
-    Job.objects.filter(pk=queued.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    Job.objects.filter(pk=queued.pk).update(queued_at=timezone.now() - timedelta(minutes=5))
     text = admin_client.get(reverse("jobs:detail", args=[queued.pk])).content.decode()
     assert "Is the job worker running?" in text
     assert 'http-equiv="refresh"' in text

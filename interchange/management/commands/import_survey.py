@@ -1,6 +1,7 @@
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
@@ -11,6 +12,7 @@ from config.locks import waiting_without_limit
 from interchange.files import FileRejected, open_table
 from interchange.headers import HEADER_SEARCH_ROWS
 from interchange.importing import ImportInterrupted, import_table
+from interchange.models import ColumnMapping
 from interchange.parsing import InvalidValue, parse_year
 
 
@@ -21,20 +23,31 @@ def survey_year(text):
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def column_mapping(path):
-    """A JSON object {header as the file writes it: item code, or null to ignore the column}."""
+def column_mapping(name_or_path):
+    """The columns of the mapping saved as `name_or_path` in the admin's mapping step, or of
+    the JSON file at that path: {header as the file writes it: item code, or null to ignore
+    the column}. Returns (what to call the mapping, its columns)."""
+    saved = ColumnMapping.objects.filter(name=name_or_path.strip()).first()
+    if saved is not None:
+        return f"“{saved.name}”", saved.columns
+    path = Path(name_or_path)
+    if not path.is_file():
+        names = ", ".join(ColumnMapping.objects.values_list("name", flat=True)) or "none"
+        raise CommandError(
+            f"{name_or_path}: neither a saved mapping (saved: {names}) nor a mapping file"
+        )
     try:
-        with open(path, encoding="utf-8") as file:
+        with path.open(encoding="utf-8") as file:
             mapping = json.load(file)
     except (OSError, ValueError) as error:
-        raise argparse.ArgumentTypeError(f"{path}: {error}") from None
+        raise CommandError(f"{path}: {error}") from None
     if not isinstance(mapping, dict) or not all(
         isinstance(code, str | None) for code in mapping.values()
     ):
-        raise argparse.ArgumentTypeError(
+        raise CommandError(
             f"{path}: not a JSON object of header -> item code (or null to ignore the column)"
         )
-    return mapping
+    return str(path), mapping
 
 
 class Command(BaseCommand):
@@ -53,9 +66,11 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--mapping",
-            type=column_mapping,
-            metavar="FILE.json",
-            help="a JSON object: the file's header -> item code, or null to ignore the column",
+            metavar="NAME|FILE.json",
+            help=(
+                "a mapping saved in the admin's import, by its name, or a JSON file: the "
+                "file's header -> item code, or null to ignore the column"
+            ),
         )
         parser.add_argument(
             "--language", default="en", choices=["en", "zh-hans"], help="language of the messages"
@@ -67,6 +82,8 @@ class Command(BaseCommand):
             self.import_survey(**options)
 
     def import_survey(self, *, file, year, dry_run, mapping, **options):
+        if mapping is not None:
+            mapping_name, mapping = column_mapping(mapping)
         try:
             table = open_table(file, header_search_rows=HEADER_SEARCH_ROWS)
         except FileNotFoundError:
@@ -92,6 +109,8 @@ class Command(BaseCommand):
                 )
             except (FileRejected, ImportInterrupted) as refused:
                 raise CommandError(f"{file}: {refused}") from None
+        if mapping is not None and summary.columns_mapped:
+            self.stdout.write(_("Columns mapped by %(mapping)s:") % {"mapping": mapping_name})
         for header, code in summary.columns_mapped:
             self.stdout.write(f"{header} → {code or _('ignored')}")
         for notice in summary.notice_lines():
