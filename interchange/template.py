@@ -2,7 +2,7 @@
 what the importer would refuse.
 
 Its first sheet (the one the importer reads) has one column per item the cycle asks, in the
-form's order: the item's label in the chosen language on row 1, its code on row 2 (the
+form's order: the item's label and unit in the chosen language on row 1, its code on row 2 (the
 header the importer takes, so that a filled template needs no mapping), the data from row 3.
 Each column carries Excel's data validation of its item: a whole number in the item's range,
 yes/no or a listed value from a drop-down in the chosen language (lists on a hidden sheet,
@@ -56,7 +56,7 @@ def _add_column(sheet, index, code, entry, year, lists):
     from openpyxl.worksheet.datavalidation import DataValidation
 
     letter = get_column_letter(index)
-    label = sheet.cell(1, index, _("Survey year") if entry is None else str(entry.item.label))
+    label = sheet.cell(1, index, _("Survey year") if entry is None else label_with_unit(entry.item))
     label.font = Font(bold=True)
     label.alignment = Alignment(wrap_text=True, vertical="top")
     header = sheet.cell(2, index, code)
@@ -81,6 +81,17 @@ def _add_column(sheet, index, code, entry, year, lists):
         **rule,
     )
     sheet.add_data_validation(validation)
+
+
+def label_with_unit(item):
+    """The item's label, its unit in brackets after it unless the label ends with it already
+    (`PET 或 PET/CT（台）`, `PET or PET/CT units`); the importer reads it without the unit."""
+    label = str(item.label)
+    if not item.unit or label.rstrip(")）").endswith(str(item.unit)):
+        return label
+    if translation.get_language() == codebook.ENGLISH:
+        return f"{label} ({item.unit})"
+    return f"{label}（{item.unit}）"
 
 
 def _rule(entry, year, lists):

@@ -129,6 +129,17 @@ def test_a_filled_template_imports_to_the_figures_of_the_code_headed_file(from_c
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+def test_with_its_code_row_deleted_the_label_row_is_the_header(from_codes, language):
+    workbook, _data = filled(2019, language, sample_rows())
+    workbook.worksheets[0].delete_rows(2)
+    stream = io.BytesIO()
+    workbook.save(stream)
+    result, summary = imported(stream.getvalue())
+    assert summary.ok, summary.errors
+    assert result == from_codes
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_the_data_sheet_has_the_cycles_columns_labelled_above_their_codes(language):
     workbook = template(2028, language)
     sheet = workbook.worksheets[0]
@@ -136,8 +147,22 @@ def test_the_data_sheet_has_the_cycles_columns_labelled_above_their_codes(langua
     labels = [cell.value for cell in sheet[1]]
     by_code = instrument.items_by_code()
     with translation.override(language):
-        assert labels[1:] == [str(by_code[code].label) for code in codes_of(sheet)[1:]]
-    assert labels[0] == ("调查年度" if language == "zh-hans" else "Survey year")
+        for code, label in zip(codes_of(sheet)[1:], labels[1:], strict=True):
+            item = by_code[code]
+            assert label.startswith(str(item.label)), code
+            # The unit in the header: in the label, or in brackets after it.
+            assert not item.unit or label.rstrip(")）").endswith(str(item.unit)), code
+    zh = language == "zh-hans"
+    assert labels[0] == ("调查年度" if zh else "Survey year")
+    tumour = labels[codes_of(sheet).index("exam_pet_tumor")]
+    assert tumour == (
+        "PET 或 PET/CT 年检查例数：肿瘤（人次）"
+        if zh
+        else "PET or PET/CT examinations in the year: tumour (examinations)"
+    )
+    assert labels[codes_of(sheet).index("eq_pet_ct")] == (
+        "PET 或 PET/CT（台）" if zh else "PET or PET/CT units"
+    )
     assert codes_of(sheet)[:4] == ["year", "inst_code", "inst_name", "inst_name_zh"]
     assert sheet.freeze_panes == "E3"
     assert sheet.max_row == 2  # validation covers a million rows without writing one
