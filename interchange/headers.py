@@ -64,20 +64,17 @@ class ColumnMatcher:
 
     def codes_of(self, text):
         """The codes a header may mean (none, one, or several when ambiguous); None: ignored."""
+        return self.reading(text)[0]
+
+    def reading(self, text):
+        """`codes_of(text)`, and how the header was read: MAPPING, CODE or LABEL."""
         text = text.strip()
         if text in self.mapping:
             code = self.mapping[text]
-            return None if code is None else {code}
+            return None if code is None else {code}, MAPPING
         if text.lower() in self.codes:
-            return {text.lower()}
-        return self.index.values(text)
-
-    def matched_by(self, text):
-        """How `codes_of(text)` reads the header: MAPPING, CODE or LABEL (by spelling)."""
-        text = text.strip()
-        if text in self.mapping:
-            return MAPPING
-        return CODE if text.lower() in self.codes else LABEL
+            return {text.lower()}, CODE
+        return self.index.values(text), LABEL
 
     def read(self, header):
         """Column index -> `Column` (ignored ones too), and the header's problems."""

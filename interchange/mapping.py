@@ -91,8 +91,8 @@ def read_columns(header, rows):
         text = raw.strip()
         if not text:
             continue
-        codes = matcher.codes_of(text) or set()
-        matched_by = matcher.matched_by(text)
+        codes, matched_by = matcher.reading(text)
+        codes = codes or set()
         if not codes <= matcher.codes:  # a saved mapping to an item no longer in the dictionary
             codes, matched_by = set(), UNKNOWN
         column = ColumnReading(text, sorted(codes), matched_by, samples.get(index, []))

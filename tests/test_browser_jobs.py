@@ -27,6 +27,13 @@ def run_the_worker(page):
     page.wait_for_timeout(0)
 
 
+def run_the_queued_job(page, *, until):
+    """The job the page shows queued, run by the worker until its page shows status `until`."""
+    page.wait_for_selector(".job[data-status=queued]")
+    run_the_worker(page)
+    page.wait_for_selector(f".job[data-status={until}]", timeout=10_000)
+
+
 @pytest.fixture
 def admin_page(browser, live_server, settings, site_admin, tmp_path):
     """An administrator's page, in English, with jobs run by the database worker, and what
@@ -62,9 +69,7 @@ def test_an_admin_checks_then_imports_a_file_and_follows_each_job(admin_page, li
     screenshot(page, "job-check-done")
 
     page.click("form[action$='/import'] button[type=submit]")
-    page.wait_for_selector(".job[data-status=queued]")
-    run_the_worker(page)
-    page.wait_for_selector(".job[data-status=done]", timeout=10_000)
+    run_the_queued_job(page, until="done")
     assert "40 new reports" in page.inner_text(".job-outcome")
     screenshot(page, "job-import-done")
     assert Report.objects.filter(cycle_id=2019).count() == 40
@@ -80,9 +85,7 @@ def test_an_admin_maps_the_columns_of_a_file_from_another_system(admin_page, liv
     page.goto(f"{live_server.url}{reverse('admin:survey_report_import')}")
     page.set_input_files("#id_import_file", str(upload))
     page.click("#job-form input[type=submit]")
-    page.wait_for_selector(".job[data-status=queued]")
-    run_the_worker(page)
-    page.wait_for_selector(".job[data-status=columns]", timeout=10_000)
+    run_the_queued_job(page, until="columns")
     assert page.locator("meta[http-equiv=refresh]").count() == 0
     assert "The header is line 2" in page.inner_text(".job-columns")
     for code, header in LEGACY.items():
@@ -91,13 +94,9 @@ def test_an_admin_maps_the_columns_of_a_file_from_another_system(admin_page, liv
     screenshot(page, "job-columns")
     page.click(".job-columns button[type=submit]")
 
-    page.wait_for_selector(".job[data-status=queued]")
-    run_the_worker(page)
-    page.wait_for_selector(".job[data-status=done]", timeout=10_000)
+    run_the_queued_job(page, until="done")
     assert "医院编号 → inst_code" in page.inner_text(".job-columns-mapped")
     page.click("form[action$='/import'] button[type=submit]")
-    page.wait_for_selector(".job[data-status=queued]")
-    run_the_worker(page)
-    page.wait_for_selector(".job[data-status=done]", timeout=10_000)
+    run_the_queued_job(page, until="done")
     assert Report.objects.filter(cycle_id=2019).count() == 40
     assert watch.errors == [] and watch.foreign == []

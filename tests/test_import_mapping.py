@@ -255,7 +255,7 @@ def test_the_command_takes_a_saved_mapping_by_name_and_says_what_it_mapped(
     out = io.StringIO()
     call_command("import_survey", str(path), "--mapping", "legacy", stdout=out)
     printed = out.getvalue()
-    assert "Columns mapped by “legacy”" in printed
+    assert "Mapping used: “legacy”" in printed
     assert "医院编号 → inst_code" in printed and "PET-CT数量 → eq_pet_ct" in printed
     assert snapshot() == from_codes
 

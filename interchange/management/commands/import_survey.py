@@ -109,8 +109,10 @@ class Command(BaseCommand):
                 )
             except (FileRejected, ImportInterrupted) as refused:
                 raise CommandError(f"{file}: {refused}") from None
-        if mapping is not None and summary.columns_mapped:
-            self.stdout.write(_("Columns mapped by %(mapping)s:") % {"mapping": mapping_name})
+        if mapping is not None:
+            self.stdout.write(_("Mapping used: %(mapping)s") % {"mapping": mapping_name})
+        if summary.columns_mapped:
+            self.stdout.write(_("Columns not headed by their item code:"))
         for header, code in summary.columns_mapped:
             self.stdout.write(f"{header} → {code or _('ignored')}")
         for notice in summary.notice_lines():
